@@ -1,0 +1,121 @@
+"""CRM for education providers: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as app_config
+from crm.core.db import configure_engine_events
+from crm.core.nav import NavItem, items_for
+from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _navigation() -> list[NavItem]:
+    """Every entry of the main menu, in order; pages that do not exist yet are skipped."""
+    from crm.auth import permissions as p
+
+    return [
+        NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
+        NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
+    ]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI and error pages. No I/O beyond config."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(app_config.instance_dir()),
+    )
+    app.config.update(app_config.from_environment(config))
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from crm.core.errorpages import init_error_pages
+    from crm.core.security import init_security
+
+    init_error_pages(app)
+    init_security(app)
+    _init_templates(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from crm.auth.services import load_session
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
+    login_manager.login_message_category = "info"
+
+    @app.before_request
+    def _force_password_change():  # type: ignore[no-untyped-def]
+        allowed = {"auth.password", "auth.logout", "static", "core.healthz"}
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in allowed
+        ):
+            return redirect(url_for("auth.password"))
+        return None
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return "de"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth import admin_views as admin_users
+    from crm.auth import views as auth
+    from crm.core import views as core
+
+    for module in (core, auth, admin_users):
+        app.register_blueprint(module.bp)
+    app.extensions["crm.nav"] = _navigation()
+
+
+def _register_cli(app: Flask) -> None:
+    # Importing a feature's cli/demo module registers its commands and demo-data seeders.
+    import crm.auth.cli
+    import crm.auth.demo
+    import crm.core.demo  # noqa: F401
+    from crm.core.cli import crm_cli
+
+    app.cli.add_command(crm_cli)
+
+
+def _init_templates(app: Flask) -> None:
+    from crm.auth.permissions import TEMPLATE_PREDICATES
+    from crm.core import formatting
+
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES, get_locale=get_locale)
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def _navigation_context() -> dict[str, Any]:
+        return {"nav_items": items_for(current_user, app.extensions["crm.nav"])}

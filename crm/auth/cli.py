@@ -1,0 +1,37 @@
+"""``flask crm create-user``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from crm.auth import services
+from crm.auth.models import Role
+from crm.core.cli import crm_cli
+from crm.core.errors import DomainError, ValidationFailed
+from crm.extensions import db
+
+
+@crm_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Anzeigename")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
+)
+def create_user_command(email: str, name: str, role: str) -> None:
+    """Create a user; the password comes from CRM_PASSWORD or a prompt."""
+    password = os.environ.get("CRM_PASSWORD")
+    if not password:
+        password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
+    try:
+        user = services.create_user(email=email, name=name, role=Role(role), password=password)
+    except ValidationFailed as error:
+        db.session.rollback()
+        messages = [m for ms in error.errors.values() for m in ms]
+        raise click.ClickException(" ".join(messages)) from None
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Benutzer {user.email} ({user.role.value}) angelegt.")

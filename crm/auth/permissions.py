@@ -1,0 +1,73 @@
+"""Who may do what: every permission is a predicate here, used by views and templates alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from crm.auth.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def has_role(user: Any, role: Role) -> bool:
+    """True if ``user`` is logged in, active and holds ``role`` or a higher one."""
+    return bool(user and user.is_authenticated and isinstance(user, User) and user.has_role(role))
+
+
+def is_manager(user: Any) -> bool:
+    return has_role(user, Role.MANAGER)
+
+
+def is_admin(user: Any) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def can_manage_users(user: Any) -> bool:
+    return is_admin(user)
+
+
+def role_required(role: Role) -> Callable[[F], F]:
+    """View decorator: login required, then 403 unless the user holds ``role``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not has_role(current_user, role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require(allowed: bool) -> None:
+    """Abort with 403 unless ``allowed`` (for checks that need the loaded record)."""
+    if not allowed:
+        abort(403)
+
+
+ROLE_LABELS = {
+    Role.STAFF: _l("Mitarbeiter/in"),
+    Role.MANAGER: _l("Leitung"),
+    Role.ADMIN: _l("Administration"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[Role(role)])
+
+
+TEMPLATE_PREDICATES = {
+    "role_label": role_label,
+    "is_manager": is_manager,
+    "is_admin": is_admin,
+    "can_manage_users": can_manage_users,
+}

@@ -1,0 +1,64 @@
+"""``flask crm seed-demo``: demo users, then every feature's registered demo data."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import click
+import sqlalchemy as sa
+
+from crm.core.cli import crm_cli
+from crm.extensions import db
+
+# Named data scales, see architecture.md: S 10k organisations, M 30k, L 100k.
+SCALES = {"XS": 300, "S": 10_000, "M": 30_000, "L": 100_000}
+
+
+@dataclass
+class DemoContext:
+    """What seeders share: the scale, a seeded random generator and the ids made so far."""
+
+    scale: str
+    organisations: int
+    rng: random.Random
+    ids: dict[str, list[int]] = field(default_factory=dict)
+
+
+Seeder = Callable[[DemoContext], None]
+_SEEDERS: list[tuple[int, str, Seeder]] = []
+
+
+def demo_seeder(order: int, label: str) -> Callable[[Seeder], Seeder]:
+    """Register a feature's demo-data function; seeders run by ascending ``order``."""
+
+    def decorator(func: Seeder) -> Seeder:
+        _SEEDERS.append((order, label, func))
+        return func
+
+    return decorator
+
+
+@crm_cli.command("seed-demo")
+@click.option(
+    "--scale",
+    type=click.Choice(list(SCALES)),
+    default="XS",
+    show_default=True,
+    help="Datenmenge: XS ~300, S 10.000, M 30.000, L 100.000 Unternehmen.",
+)
+@click.option("--if-empty", is_flag=True, help="Nur ausführen, wenn noch kein Benutzer existiert.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Startwert des Zufalls.")
+def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
+    """Fill the database with demo users and realistic demo data."""
+    from crm.auth.models import User
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        return
+    context = DemoContext(scale=scale, organisations=SCALES[scale], rng=random.Random(seed))
+    for _order, label, seeder in sorted(_SEEDERS, key=lambda s: s[0]):
+        click.echo(f"Demo-Daten: {label} …")
+        seeder(context)
+        db.session.commit()
+    click.echo("Demo-Daten angelegt.")
