@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as app_config
 from crm.core.db import configure_engine_events
+from crm.core.i18n import init_i18n
 from crm.core.nav import NavItem, items_for
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -25,6 +26,7 @@ def _navigation() -> list[NavItem]:
 
     return [
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
+        NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
     ]
 
@@ -62,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    init_i18n(app)
 
     from crm.auth.services import load_session
 
@@ -93,9 +96,13 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth import admin_views as admin_users
     from crm.auth import views as auth
     from crm.core import views as core
+    from crm.organisations import contact_views, templating
+    from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users):
+    for module in (core, auth, admin_users, organisations):
         app.register_blueprint(module.bp)
+    assert contact_views.bp is organisations.bp  # contact routes live on the same blueprint
+    templating.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 
@@ -103,7 +110,8 @@ def _register_cli(app: Flask) -> None:
     # Importing a feature's cli/demo module registers its commands and demo-data seeders.
     import crm.auth.cli
     import crm.auth.demo
-    import crm.core.demo  # noqa: F401
+    import crm.core.demo
+    import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 
     app.cli.add_command(crm_cli)

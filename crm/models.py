@@ -2,5 +2,14 @@
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
+from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
 
-__all__ = ["AuditEntry", "LoginSession", "User"]
+__all__ = [
+    "AuditEntry",
+    "ContactPerson",
+    "LoginSession",
+    "Organisation",
+    "OrganisationSearchToken",
+    "StageChange",
+    "User",
+]

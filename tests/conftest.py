@@ -40,6 +40,7 @@ class BrowserClient(FlaskClient):
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         token = _cv_app.set(None)  # type: ignore[arg-type]
+        kwargs.setdefault("buffered", True)  # read streamed bodies while the request is alive
         try:
             return super().open(*args, **kwargs)
         finally:

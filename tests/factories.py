@@ -9,6 +9,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from crm.auth.models import Role, User
 from crm.auth.passwords import _hasher_for
+from crm.organisations.models import ContactPerson, Organisation
+from crm.organisations.vocab import LegalBasis, Stage
 
 DEFAULT_PASSWORD = "Lernen-ist-Zukunft-2026"
 _DEFAULT_HASH = _hasher_for("fast")[0].hash(DEFAULT_PASSWORD)
@@ -50,3 +52,51 @@ class UserFactory(BaseFactory):
     is_active = True
     must_change_password = False
     locale = "de"
+
+
+class OrganisationFactory(BaseFactory):
+    """A company with derived keys and search tokens filled in, as the services would."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Testfirma {n} GmbH")
+    postcode = "30159"
+    city = "Hannover"
+    stage = Stage.LEAD
+    owner = None
+    is_archived = False
+    is_training_active = False
+    size_class_provisional = False
+    name_sort = ""
+    name_key = ""
+
+    @factory.post_generation
+    def derived(obj, create, extracted, **kwargs):
+        from crm.organisations.search import refresh_search_tokens
+        from crm.organisations.services import _apply_derived
+
+        _apply_derived(obj)
+        if create:
+            session = OrganisationFactory._meta.sqlalchemy_session
+            session.flush()
+            refresh_search_tokens(obj)
+
+
+class ContactPersonFactory(BaseFactory):
+    class Meta:
+        model = ContactPerson
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    first_name = factory.Faker("first_name", locale="de_DE")
+    last_name = factory.Faker("last_name", locale="de_DE")
+    legal_basis = LegalBasis.LEGITIMATE_INTEREST
+    is_archived = False
+
+    @factory.post_generation
+    def tokens(obj, create, extracted, **kwargs):
+        from crm.organisations.search import refresh_search_tokens
+
+        if create:
+            ContactPersonFactory._meta.sqlalchemy_session.flush()
+            refresh_search_tokens(obj.organisation)

@@ -71,3 +71,53 @@ TEMPLATE_PREDICATES = {
     "is_admin": is_admin,
     "can_manage_users": can_manage_users,
 }
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+def can_edit_organisation(user: Any, organisation: Any) -> bool:
+    """Managers edit every company; staff the ones they own or that have no owner."""
+    if organisation.is_archived or not has_role(user, Role.STAFF):
+        return False
+    return is_manager(user) or organisation.owner_id in (None, user.id)
+
+
+def can_archive_organisation(user: Any, organisation: Any) -> bool:
+    """Managers archive every company; staff only their own."""
+    if organisation.is_archived or not has_role(user, Role.STAFF):
+        return False
+    return is_manager(user) or organisation.owner_id == user.id
+
+
+def can_restore_organisation(user: Any, organisation: Any) -> bool:
+    return organisation.is_archived and organisation.merged_into_id is None and is_manager(user)
+
+
+def can_reassign_owner(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_override_size_class(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_merge_organisations(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_export(user: Any) -> bool:
+    return is_manager(user)
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_edit_organisation": can_edit_organisation,
+        "can_archive_organisation": can_archive_organisation,
+        "can_restore_organisation": can_restore_organisation,
+        "can_reassign_owner": can_reassign_owner,
+        "can_override_size_class": can_override_size_class,
+        "can_merge_organisations": can_merge_organisations,
+        "can_export": can_export,
+    }
+)

@@ -61,4 +61,7 @@ def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
         click.echo(f"Demo-Daten: {label} …")
         seeder(context)
         db.session.commit()
+    # Fresh statistics, so the query planner knows the new data's shape.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
     click.echo("Demo-Daten angelegt.")

@@ -1,0 +1,1 @@
+"""Companies (KMU) and their contact persons."""

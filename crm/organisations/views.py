@@ -1,0 +1,277 @@
+"""Company pages: list with search/filters/sorting, detail, create, edit, archive, merge, export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from crm.audit.services import record
+from crm.auth import permissions
+from crm.auth.forms import ConfirmForm
+from crm.core.errors import Conflict, DomainError
+from crm.core.export import csv_response, xlsx_response
+from crm.core.forms import apply_errors
+from crm.core.pagination import page_args, paginate
+from crm.core.scoping import organisation_or_404
+from crm.extensions import db
+from crm.organisations import exports, services
+from crm.organisations.forms import MergeForm, OrganisationForm
+from crm.organisations.merge import merge_organisations, merge_preview
+from crm.organisations.models import Organisation
+from crm.organisations.panels import load_panels
+from crm.organisations.queries import count, filtered_statement, ordered, parse_list_query
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """The company list; every filter lives in the query string."""
+    query = parse_list_query(current_user)
+    page_number, per_page = page_args()
+    stmt = ordered(filtered_statement(query, current_user), query.sort).options(
+        joinedload(Organisation.owner)
+    )
+    page = paginate(stmt, page=page_number, per_page=per_page, total=count(query, current_user))
+    return render_template(
+        "organisations/list.html",
+        page=page,
+        query=query,
+        owners=services.active_users(),
+        regions=_regions(),
+    )
+
+
+def _regions() -> list[str]:
+    """Region names for the filter's suggestions: a loose index scan, one seek per region."""
+    org = Organisation.__table__
+    cte = sa.select(sa.func.min(org.c.region).label("region")).cte("regions", recursive=True)
+    following = sa.select(sa.func.min(org.c.region)).where(org.c.region > cte.c.region).scalar_subquery()
+    cte = cte.union_all(sa.select(following).where(cte.c.region.is_not(None)))
+    return [r for r in db.session.scalars(sa.select(cte.c.region).limit(300)) if r is not None]
+
+
+def _export_rows(kind: str) -> Response:
+    if not permissions.can_export(current_user):
+        abort(403)
+    query = parse_list_query(current_user)
+    export_columns = exports.columns()
+    stmt = exports.statement(query, current_user, export_columns)
+    total = count(query, current_user)
+    record(
+        "export",
+        entity_type="organisations",
+        actor=current_user,
+        details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
+    )
+    db.session.commit()
+    rows = exports.rows(stmt)
+    filename = f"unternehmen-{date.today().isoformat()}.{kind}"
+    if kind == "csv":
+        return csv_response(filename, export_columns, rows)
+    return xlsx_response(filename, export_columns, rows, sheet="Unternehmen")
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv() -> Response:
+    """The current filtered list as CSV for German Excel (managers)."""
+    return _export_rows("csv")
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export_xlsx() -> Response:
+    """The current filtered list as XLSX (managers)."""
+    return _export_rows("xlsx")
+
+
+def _form_data(form: OrganisationForm) -> dict[str, Any]:
+    names = [*services.FIELDS, *services.STAGE_FIELDS]
+    names += [n for n in services.MANAGER_FIELDS if n in form]
+    return {name: form[name].data for name in names}
+
+
+def _form(obj: Any = None, **kwargs: Any) -> OrganisationForm:
+    form = OrganisationForm(obj=obj, **kwargs)
+    return form.for_user(
+        may_assign_owner=permissions.can_reassign_owner(current_user),
+        may_override_size=permissions.can_override_size_class(current_user),
+        owners=services.active_users(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Create a company; probable duplicates are shown first and must be confirmed."""
+    form = _form(stage="lead", owner_id=current_user.id)
+    candidates = []
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(
+                _form_data(form), actor=current_user, confirmed_duplicates=form.confirm_duplicates.data == "1"
+            )
+        except services.DuplicatesFound as found:
+            candidates = found.candidates
+            form.confirm_duplicates.data = "1"
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s wurde angelegt.", name=org.name), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id))
+    elif request.method == "GET":
+        form.confirm_duplicates.data = ""
+    return render_template("organisations/form.html", form=form, org=None, candidates=candidates)
+
+
+@bp.get("/<int:org_id>")
+@login_required
+def detail(org_id: int) -> str | Response:
+    """Key facts, contact persons and the sections other features contribute."""
+    org = organisation_or_404(org_id, current_user)
+    if org.merged_into_id and not permissions.is_manager(current_user):
+        return redirect(url_for("organisations.detail", org_id=org.merged_into_id))
+    contacts = [c for c in org.contacts if not c.is_archived]
+    return render_template(
+        "organisations/detail.html",
+        org=org,
+        contacts=contacts,
+        derived=services.derived_size_class(org),
+        panels=load_panels(org, current_user),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int) -> tuple[str, int] | str | Response:
+    """Edit master data; a save based on an old version gets the conflict page (409)."""
+    org = organisation_or_404(org_id, current_user)
+    permissions.require(permissions.can_edit_organisation(current_user, org))
+    form = _form(obj=org, stage=org.stage.value)
+    if request.method == "GET":
+        form.version.data = str(org.version)
+    if form.validate_on_submit():
+        data = _form_data(form)
+        try:
+            expected = int(form.version.data or 0)
+            services.update_organisation(org, data, expected_version=expected, actor=current_user)
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            return _conflict(org_id, data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            org = organisation_or_404(org_id, current_user)
+        else:
+            flash(_("Änderungen gespeichert."), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id))
+    return render_template("organisations/form.html", form=form, org=org, candidates=[])
+
+
+def _conflict(org_id: int, submitted: dict[str, Any]) -> tuple[str, int]:
+    """Both versions side by side; the form carries the user's input on top of the new version."""
+    org = organisation_or_404(org_id, current_user)
+    current = services.snapshot(org)
+    form = _form(formdata=None, data=submitted)
+    form.version.data = str(org.version)
+    differences = [
+        (
+            form[name].label.text,
+            exports.display(name, current.get(name)),
+            exports.display(name, submitted.get(name)),
+        )
+        for name in submitted
+        if name in form
+        and exports.display(name, current.get(name)) != exports.display(name, submitted.get(name))
+    ]
+    return (
+        render_template("organisations/form.html", form=form, org=org, candidates=[], conflict=differences),
+        409,
+    )
+
+
+@bp.post("/<int:org_id>/archive")
+@login_required
+def archive(org_id: int) -> Response:
+    """Archive (instead of delete)."""
+    org = organisation_or_404(org_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.archive_organisation(org, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("organisations.detail", org_id=org_id))
+    db.session.commit()
+    flash(_("%(name)s wurde archiviert.", name=org.name), "success")
+    return redirect(url_for("organisations.index"))
+
+
+@bp.post("/<int:org_id>/restore")
+@login_required
+def restore(org_id: int) -> Response:
+    """Bring an archived company back (managers)."""
+    org = organisation_or_404(org_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.restore_organisation(org, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(name)s ist wieder aktiv.", name=org.name), "success")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/<int:org_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(org_id: int) -> str | Response:
+    """Merge a duplicate into this company (managers): choose, preview, confirm."""
+    permissions.require(permissions.can_merge_organisations(current_user))
+    survivor = organisation_or_404(org_id, current_user)
+    form = MergeForm(other_id=request.args.get("other", type=int))
+    duplicate = preview = None
+    if form.other_id.data and (form.is_submitted() or request.args.get("other")):
+        duplicate = db.session.get(Organisation, form.other_id.data)
+        if duplicate is None or duplicate.is_archived or duplicate.id == survivor.id:
+            form.other_id.errors = [_("Bitte die Nummer eines anderen, aktiven Unternehmens angeben.")]
+            duplicate = None
+        else:
+            preview = merge_preview(survivor, duplicate)
+    if duplicate is not None and form.validate_on_submit() and form.confirmed.data == "1":
+        try:
+            moved = merge_organisations(survivor, duplicate, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(other)s wurde in %(name)s zusammengeführt (%(n)s Datensätze übernommen).",
+                    other=duplicate.name,
+                    name=survivor.name,
+                    n=sum(moved.values()),
+                ),
+                "success",
+            )
+            return redirect(url_for("organisations.detail", org_id=survivor.id))
+    return render_template(
+        "organisations/merge.html", org=survivor, form=form, duplicate=duplicate, preview=preview
+    )
