@@ -78,24 +78,32 @@ def flask(
     )
 
 
-def _organisations(target: Target) -> int:
+def _prepared(target: Target) -> tuple[int, str | None]:
+    """Number of companies and the schema revision of an existing benchmark database."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(target.url)
     try:
         with engine.connect() as conn:
-            return conn.execute(sa.text("SELECT count(*) FROM organisations")).scalar_one()
+            count = conn.execute(sa.text("SELECT count(*) FROM organisations")).scalar_one()
+            revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+            return count, revision
     except Exception:  # a missing database or table means "not prepared yet"
-        return -1
+        return -1, None
     finally:
         engine.dispose()
+
+
+def _head(target: Target) -> str:
+    return flask(target, "db", "heads").stdout.split()[0]
 
 
 def ensure_database(
     target: Target, expected: int, extra_seed: Callable[[Target], None] | None = None
 ) -> None:
-    """Create, migrate and seed the database once; later runs reuse it."""
-    if _organisations(target) >= expected:
+    """Create, migrate and seed the database once; later runs reuse it while the schema is current."""
+    count, revision = _prepared(target)
+    if count >= expected and revision == _head(target):
         return
     print(f"[{target.engine}] preparing scale {target.scale} database …", flush=True)
     if target.engine == "sqlite":

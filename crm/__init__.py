@@ -27,6 +27,7 @@ def _navigation() -> list[NavItem]:
     return [
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
+        NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
     ]
 
@@ -96,13 +97,18 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth import admin_views as admin_users
     from crm.auth import views as auth
     from crm.core import views as core
+    from crm.dooropeners import integration as dooropener_integration
+    from crm.dooropeners import report as dooropener_report
+    from crm.dooropeners import views as dooropeners
     from crm.organisations import contact_views, templating
     from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users, organisations):
+    for module in (core, auth, admin_users, organisations, dooropeners):
         app.register_blueprint(module.bp)
-    assert contact_views.bp is organisations.bp  # contact routes live on the same blueprint
+    # These modules add routes to the blueprints above.
+    assert contact_views.bp is organisations.bp and dooropener_report.bp is dooropeners.bp
     templating.init_app(app)
+    dooropener_integration.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 
@@ -111,6 +117,8 @@ def _register_cli(app: Flask) -> None:
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo
+    import crm.core.summaries
+    import crm.dooropeners.demo
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 

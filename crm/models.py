@@ -2,11 +2,17 @@
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
+from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAttendance, Introduction
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
 
 __all__ = [
     "AuditEntry",
     "ContactPerson",
+    "DoorOpener",
+    "DoorOpenerResult",
+    "Event",
+    "EventAttendance",
+    "Introduction",
     "LoginSession",
     "Organisation",
     "OrganisationSearchToken",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import factory
@@ -9,6 +10,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from crm.auth.models import Role, User
 from crm.auth.passwords import _hasher_for
+from crm.dooropeners.models import DoorOpener, Introduction
+from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.vocab import LegalBasis, Stage
 
@@ -100,3 +103,26 @@ class ContactPersonFactory(BaseFactory):
         if create:
             ContactPersonFactory._meta.sqlalchemy_session.flush()
             refresh_search_tokens(obj.organisation)
+
+
+class DoorOpenerFactory(BaseFactory):
+    class Meta:
+        model = DoorOpener
+
+    kind = DoorOpenerKind.IHK
+    institution = factory.Sequence(lambda n: f"IHK Bezirk {n}")
+    first_name = "Maria"
+    last_name = factory.Sequence(lambda n: f"Weber{n}")
+    legal_basis = LegalBasis.LEGITIMATE_INTEREST
+    is_archived = False
+
+
+class IntroductionFactory(BaseFactory):
+    class Meta:
+        model = Introduction
+
+    door_opener = factory.SubFactory(DoorOpenerFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    introduced_on = factory.LazyFunction(lambda: date(2026, 1, 10))
+    channel = Channel.PERSONAL
+    may_be_named = False

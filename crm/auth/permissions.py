@@ -121,3 +121,23 @@ TEMPLATE_PREDICATES.update(
         "can_export": can_export,
     }
 )
+
+
+# --- door-openers ---------------------------------------------------------------------------
+
+
+def can_edit_door_opener(user: Any, door_opener: Any) -> bool:
+    """Managers edit every door-opener; staff the ones they own or that have no owner."""
+    if door_opener.is_archived or not has_role(user, Role.STAFF):
+        return False
+    return is_manager(user) or door_opener.owner_id in (None, user.id)
+
+
+def can_manage_door_openers(user: Any) -> bool:
+    """Archive, merge, delete introductions and send reports: managers."""
+    return is_manager(user)
+
+
+TEMPLATE_PREDICATES.update(
+    {"can_edit_door_opener": can_edit_door_opener, "can_manage_door_openers": can_manage_door_openers}
+)

@@ -93,6 +93,26 @@ def select_columns(columns: Sequence[Column]) -> list[Any]:
 _SQL_READY = {"text", "label", "bool"}
 
 
+def python_rows(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Rows built in Python, prepared like ``select_columns`` prepares database rows.
+
+    For small exports assembled in code (reports): text neutralised, labels looked up, Ja/Nein.
+    """
+    for row in rows:
+        cells = list(row)
+        for index, column in enumerate(columns):
+            value = cells[index]
+            if value is None:
+                continue
+            if column.kind == "text":
+                cells[index] = neutralise(str(value))
+            elif column.kind == "label":
+                cells[index] = neutralise(str(column.labels.get(value, value)))
+            elif column.kind == "bool":
+                cells[index] = "Ja" if value else "Nein"
+        yield cells
+
+
 def raw_rows(stmt: sa.Select[Any]) -> Iterator[tuple[Any, ...]]:
     """Rows of ``stmt`` as plain tuples straight from the DBAPI cursor, fetched in batches.
 

@@ -30,6 +30,16 @@ def organisation_visibility(user: Any, *, archived: bool = False) -> sa.ColumnEl
     return Organisation.is_archived.is_(False)
 
 
+def shared_organisation_scope() -> sa.ColumnElement[bool]:
+    """The companies every user may see: the scope that summary tables are computed over.
+
+    If visibility ever starts to differ between users, the summaries must be split by it.
+    """
+    from crm.organisations.models import Organisation
+
+    return Organisation.is_archived.is_(False)
+
+
 def visible_organisations(user: Any, *, archived: bool = False) -> sa.Select[Any]:
     """``SELECT organisations`` restricted to what ``user`` may list."""
     from crm.organisations.models import Organisation

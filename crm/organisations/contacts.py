@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from crm.auth import permissions
 from crm.auth.models import User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.extensions import db
+from crm.organisations.dataprotection import apply_marketing_block, data_protection_errors
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.vocab import ConsentMethod, LegalBasis, Salutation
@@ -65,36 +65,11 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validate(values: Mapping[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = data_protection_errors(values)
     if not values.get("last_name"):
         errors["last_name"] = [_("Bitte den Nachnamen angeben.")]
-    today = date.today()
-    for name in ("informed_on", "email_consent_on", "marketing_blocked_on"):
-        if values.get(name) and values[name] > today:
-            errors[name] = [_("Das Datum liegt in der Zukunft.")]
-    if values.get("email_consent"):
-        if not values.get("email"):
-            errors["email"] = [_("Eine E-Mail-Einwilligung braucht eine E-Mail-Adresse.")]
-        if not values.get("email_consent_on"):
-            errors["email_consent_on"] = [_("Bitte das Datum der Einwilligung angeben.")]
-        if not values.get("email_consent_method"):
-            errors["email_consent_method"] = [_("Bitte angeben, wie die Einwilligung erteilt wurde.")]
-    if values.get("legal_basis") == LegalBasis.CONSENT and not values.get("email_consent"):
-        errors.setdefault("legal_basis", []).append(
-            _("Rechtsgrundlage Einwilligung: bitte die Einwilligung mit Datum und Art erfassen.")
-        )
     if errors:
         raise ValidationFailed(errors)
-
-
-def _normalise_block(values: dict[str, Any], before: Mapping[str, Any] | None = None) -> None:
-    """A marketing block wins over consent and is dated; it is never silently undone."""
-    if values.get("marketing_blocked"):
-        values["email_consent"] = False
-        if not values.get("marketing_blocked_on"):
-            values["marketing_blocked_on"] = (before or {}).get("marketing_blocked_on") or date.today()
-    else:
-        values["marketing_blocked_on"] = None
 
 
 def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -> ContactPerson:
@@ -103,7 +78,7 @@ def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -
         raise PermissionDenied(_("Sie dürfen bei diesem Unternehmen keine Ansprechpersonen pflegen."))
     values = _clean(data)
     values.setdefault("legal_basis", LegalBasis.LEGITIMATE_INTEREST)
-    _normalise_block(values)
+    apply_marketing_block(values)
     _validate(values)
     contact = ContactPerson(organisation_id=org.id, **values)
     db.session.add(contact)
@@ -128,7 +103,7 @@ def update_contact(
             current=before,
             submitted=values,
         )
-    _normalise_block(values, before)
+    apply_marketing_block(values, before)
     _validate({**before, **values})
     for key, value in values.items():
         setattr(contact, key, value)

@@ -14,6 +14,7 @@ from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.core.errors import DomainError, PermissionDenied
 from crm.extensions import db
+from crm.organisations.events import results_changed
 from crm.organisations.models import Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.services import FIELDS, _apply_derived
@@ -100,6 +101,7 @@ def merge_organisations(survivor: Organisation, duplicate: Organisation, *, acto
     _apply_derived(survivor)
     refresh_search_tokens(survivor)
     details = {"merged_id": duplicate.id, "merged_name": duplicate.name, "moved": moved, "filled": filled}
+    results_changed([survivor.id, duplicate.id])
     record("organisation_merged", entity=survivor, actor=actor, details=details)
     record("organisation_merged_into", entity=duplicate, actor=actor, details={"survivor_id": survivor.id})
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
@@ -80,8 +80,11 @@ class Organisation(db.Model):
     is_training_active: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
-    # Maintained by the contact history: the newest logged contact.
+    # Maintained by the contact history: the first and the newest logged contact.
+    first_contact_at: Mapped[datetime | None]
     last_contact_at: Mapped[datetime | None]
+    # Maintained by stage changes: when the company first became customer or partner.
+    won_at: Mapped[datetime | None]
 
     is_archived: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]
@@ -115,7 +118,33 @@ class Organisation(db.Model):
         return f"<Organisation {self.id} {self.name!r}>"
 
 
-class ContactPerson(db.Model):
+class PersonalDataMixin:
+    """The data-protection facts about a person's data (GDPR Art. 6, 14, 21; UWG §7).
+
+    Shared by contact persons and door-openers: both are people whose data the provider holds.
+    """
+
+    @declared_attr
+    def legal_basis(cls) -> Mapped[LegalBasis]:
+        return mapped_column(
+            enum_column(LegalBasis, "legal_basis", length=30), default=LegalBasis.LEGITIMATE_INTEREST
+        )
+
+    data_source: Mapped[str | None] = mapped_column(sa.String(300))
+    informed_on: Mapped[date | None]
+    email_consent: Mapped[bool] = mapped_column(default=False)
+    email_consent_on: Mapped[date | None]
+
+    @declared_attr
+    def email_consent_method(cls) -> Mapped[ConsentMethod | None]:
+        return mapped_column(enum_column(ConsentMethod, "email_consent_method"))
+
+    email_consent_wording: Mapped[str | None] = mapped_column(sa.String(60))
+    marketing_blocked: Mapped[bool] = mapped_column(default=False)
+    marketing_blocked_on: Mapped[date | None]
+
+
+class ContactPerson(PersonalDataMixin, db.Model):
     """A person at an organisation, with the data-protection facts about their data."""
 
     __tablename__ = "contact_persons"
@@ -135,21 +164,6 @@ class ContactPerson(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(50))
     mobile: Mapped[str | None] = mapped_column(sa.String(50))
     notes: Mapped[str | None] = mapped_column(sa.Text)
-
-    # Data protection (GDPR Art. 6, 14, 21; UWG §7 for e-mail advertising).
-    legal_basis: Mapped[LegalBasis] = mapped_column(
-        enum_column(LegalBasis, "legal_basis", length=30), default=LegalBasis.LEGITIMATE_INTEREST
-    )
-    data_source: Mapped[str | None] = mapped_column(sa.String(300))
-    informed_on: Mapped[date | None]
-    email_consent: Mapped[bool] = mapped_column(default=False)
-    email_consent_on: Mapped[date | None]
-    email_consent_method: Mapped[ConsentMethod | None] = mapped_column(
-        enum_column(ConsentMethod, "email_consent_method")
-    )
-    email_consent_wording: Mapped[str | None] = mapped_column(sa.String(60))
-    marketing_blocked: Mapped[bool] = mapped_column(default=False)
-    marketing_blocked_on: Mapped[date | None]
 
     is_archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

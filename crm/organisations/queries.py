@@ -52,6 +52,8 @@ EXTRA_FILTERS: list[ExtraFilter] = []
 
 
 def register_filter(extra: ExtraFilter) -> None:
+    """Add (or replace) a filter of the company list."""
+    EXTRA_FILTERS[:] = [f for f in EXTRA_FILTERS if f.name != extra.name]
     EXTRA_FILTERS.append(extra)
 
 

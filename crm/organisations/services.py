@@ -20,6 +20,7 @@ from crm.core.db import utcnow
 from crm.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from crm.extensions import db
 from crm.organisations.duplicates import Candidate, Probe, find_duplicates
+from crm.organisations.events import results_changed
 from crm.organisations.models import Organisation, StageChange
 from crm.organisations.normalise import name_key, register_key, sort_key, website_domain
 from crm.organisations.search import refresh_search_tokens
@@ -161,6 +162,8 @@ def create_organisation(
     org = Organisation(**{k: v for k, v in values.items() if k in (*FIELDS, *MANAGER_FIELDS)})
     org.stage, org.stage_reason = stage, stage_reason
     org.stage_changed_at = utcnow()
+    if stage in (Stage.CUSTOMER, Stage.PARTNER):
+        org.won_at = org.stage_changed_at
     org.created_by_id = actor.id
     _apply_derived(org)
     db.session.add(org)
@@ -239,6 +242,10 @@ def change_stage(
     )
     db.session.add(change)
     org.stage, org.stage_reason, org.stage_changed_at = stage, reason, change.changed_at
+    if stage in (Stage.CUSTOMER, Stage.PARTNER) and org.won_at is None:
+        org.won_at = change.changed_at
+        db.session.flush()
+        results_changed([org.id])
     return change
 
 
@@ -255,6 +262,8 @@ def archive_organisation(org: Organisation, *, actor: User) -> None:
     if not permissions.can_archive_organisation(actor, org):
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht archivieren."))
     org.is_archived, org.archived_at = True, utcnow()
+    db.session.flush()
+    results_changed([org.id])
     record("organisation_archived", entity=org, actor=actor)
 
 
@@ -263,6 +272,8 @@ def restore_organisation(org: Organisation, *, actor: User) -> None:
     if not permissions.can_restore_organisation(actor, org):
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht wiederherstellen."))
     org.is_archived, org.archived_at = False, None
+    db.session.flush()
+    results_changed([org.id])
     record("organisation_restored", entity=org, actor=actor)
 
 

@@ -1,0 +1,1 @@
+"""Door-openers (Türöffner): who opened which door, and what came of it."""

@@ -1,0 +1,362 @@
+"""Door-opener pages: list with results, detail, create/edit, merge, introductions, report back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from crm.auth import permissions
+from crm.auth.forms import ConfirmForm
+from crm.core.errors import Conflict, DomainError
+from crm.core.forms import apply_errors, choices
+from crm.core.pagination import page_args, paginate
+from crm.core.scoping import organisation_or_404, organisation_visibility
+from crm.dooropeners import hooks, services
+from crm.dooropeners.forms import (
+    DoorOpenerForm,
+    DoorOpenerMergeForm,
+    IntroduceCompanyForm,
+    IntroductionForm,
+)
+from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Introduction
+from crm.dooropeners.queries import list_statement, parse_query
+from crm.extensions import db
+from crm.organisations import services as org_services
+from crm.organisations.models import Organisation
+from crm.organisations.views import _form_data as organisation_form_data
+
+bp = Blueprint("dooropeners", __name__)
+
+
+def _door_opener_or_404(door_opener_id: int) -> DoorOpener:
+    door_opener = db.session.get(DoorOpener, door_opener_id)
+    if door_opener is None or (door_opener.is_archived and not permissions.is_manager(current_user)):
+        abort(404)
+    return door_opener
+
+
+def _owner_choices(form: Any) -> None:
+    if permissions.is_manager(current_user):
+        form.owner_id.choices = choices(
+            ((u.id, u.name) for u in org_services.active_users()), blank=_("– niemand –")
+        )
+    else:
+        del form.owner_id
+
+
+def _data(form: DoorOpenerForm) -> dict[str, Any]:
+    return {name: form[name].data for name in (*services.FIELDS, *services.MANAGER_FIELDS) if name in form}
+
+
+@bp.get("/door-openers/")
+@login_required
+def index() -> str:
+    """Door-openers with what came of their introductions."""
+    query = parse_query(current_user)
+    page_number, per_page = page_args()
+    page = paginate(list_statement(query, current_user), page=page_number, per_page=per_page, scalars=False)
+    regions = db.session.scalars(
+        sa.select(DoorOpener.region)
+        .where(DoorOpener.region.is_not(None))
+        .distinct()
+        .order_by(DoorOpener.region)
+    ).all()
+    return render_template("dooropeners/list.html", page=page, query=query, regions=regions)
+
+
+@bp.route("/door-openers/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Record a door-opener."""
+    form = DoorOpenerForm(owner_id=current_user.id)
+    _owner_choices(form)
+    if form.validate_on_submit():
+        try:
+            door_opener = services.create_door_opener(_data(form), actor=current_user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s wurde angelegt.", name=door_opener.display_name), "success")
+            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id))
+    return render_template("dooropeners/form.html", form=form, door_opener=None)
+
+
+@bp.get("/door-openers/<int:door_opener_id>")
+@login_required
+def detail(door_opener_id: int) -> str:
+    """A door-opener, its results and the companies it introduced."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    visible = organisation_visibility(current_user)
+    stmt = (
+        sa.select(Introduction, Organisation)
+        .join(Organisation, Organisation.id == Introduction.organisation_id)
+        .where(Introduction.door_opener_id == door_opener.id, visible)
+        .order_by(Introduction.introduced_on.desc(), Introduction.id.desc())
+    )
+    page_number, per_page = page_args()
+    page = paginate(stmt, page=page_number, per_page=per_page, scalars=False)
+    results = db.session.get(DoorOpenerResult, door_opener.id)
+    org_ids = [row.Organisation.id for row in page.items]
+    introduced = (
+        sa.select(Introduction.organisation_id)
+        .join(Organisation, Organisation.id == Introduction.organisation_id)
+        .where(Introduction.door_opener_id == door_opener.id, visible)
+    )
+    income = [(source.label, source.total_cents(introduced)) for source in hooks.INCOME_SOURCES]
+    status = [(column.header, column.values(org_ids)) for column in hooks.STATUS_COLUMNS]
+    return render_template(
+        "dooropeners/detail.html",
+        door_opener=door_opener,
+        page=page,
+        results=results,
+        income=income,
+        status=status,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/door-openers/<int:door_opener_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(door_opener_id: int) -> tuple[str, int] | str | Response:
+    """Edit; an outdated save shows both versions (409)."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    permissions.require(permissions.can_edit_door_opener(current_user, door_opener))
+    form = DoorOpenerForm(obj=door_opener)
+    _owner_choices(form)
+    if not form.is_submitted():
+        form.version.data = str(door_opener.version)
+        form.kind.data = door_opener.kind.value
+        form.legal_basis.data = door_opener.legal_basis.value
+    if form.validate_on_submit():
+        data = _data(form)
+        try:
+            services.update_door_opener(
+                door_opener, data, expected_version=int(form.version.data or 0), actor=current_user
+            )
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            door_opener = _door_opener_or_404(door_opener_id)
+            current = services.snapshot(door_opener)
+            conflict = [
+                (form[name].label.text, _show(current.get(name)), _show(data.get(name)))
+                for name in data
+                if _show(current.get(name)) != _show(data.get(name))
+            ]
+            form.version.data = str(door_opener.version)
+            return render_template(
+                "dooropeners/form.html", form=form, door_opener=door_opener, conflict=conflict
+            ), 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            door_opener = _door_opener_or_404(door_opener_id)
+        else:
+            flash(_("Änderungen gespeichert."), "success")
+            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id))
+    return render_template("dooropeners/form.html", form=form, door_opener=door_opener)
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(getattr(value, "value", value))
+
+
+@bp.post("/door-openers/<int:door_opener_id>/archive")
+@login_required
+def archive(door_opener_id: int) -> Response:
+    """Archive instead of delete: the introductions keep their source."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.archive_door_opener(door_opener, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("dooropeners.detail", door_opener_id=door_opener_id))
+    db.session.commit()
+    flash(
+        _("%(name)s wurde archiviert; die Vermittlungen bleiben erhalten.", name=door_opener.display_name),
+        "success",
+    )
+    return redirect(url_for("dooropeners.index"))
+
+
+@bp.post("/door-openers/<int:door_opener_id>/restore")
+@login_required
+def restore(door_opener_id: int) -> Response:
+    door_opener = _door_opener_or_404(door_opener_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.restore_door_opener(door_opener, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(name)s ist wieder aktiv.", name=door_opener.display_name), "success")
+    return redirect(url_for("dooropeners.detail", door_opener_id=door_opener_id))
+
+
+@bp.route("/door-openers/<int:door_opener_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(door_opener_id: int) -> str | Response:
+    """Merge a duplicate door-opener into this one (managers)."""
+    permissions.require(permissions.can_manage_door_openers(current_user))
+    survivor = _door_opener_or_404(door_opener_id)
+    form = DoorOpenerMergeForm(other_id=request.args.get("other", type=int))
+    duplicate = None
+    if form.other_id.data:
+        duplicate = db.session.get(DoorOpener, form.other_id.data)
+        if duplicate is None or duplicate.is_archived or duplicate.id == survivor.id:
+            form.other_id.errors = [_("Bitte die Nummer eines anderen, aktiven Türöffners angeben.")]
+            duplicate = None
+    preview = None
+    if duplicate is not None:
+        preview = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Introduction)
+            .where(Introduction.door_opener_id == duplicate.id)
+        )
+        if form.validate_on_submit() and form.confirmed.data == "1":
+            try:
+                moved = services.merge_door_openers(survivor, duplicate, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "danger")
+            else:
+                db.session.commit()
+                flash(
+                    _("Zusammengeführt: %(n)s Vermittlungen übernommen.", n=moved["introductions"]), "success"
+                )
+                return redirect(url_for("dooropeners.detail", door_opener_id=survivor.id))
+    return render_template(
+        "dooropeners/merge.html", door_opener=survivor, form=form, duplicate=duplicate, preview=preview
+    )
+
+
+def _active_door_openers() -> list[DoorOpener]:
+    return list(
+        db.session.scalars(
+            sa.select(DoorOpener)
+            .where(DoorOpener.is_archived.is_(False))
+            .order_by(DoorOpener.institution, DoorOpener.last_name)
+        )
+    )
+
+
+@bp.route("/organisations/<int:org_id>/introductions/new", methods=["GET", "POST"])
+@login_required
+def introduction_new(org_id: int) -> str | Response:
+    """ "Vermittelt durch …": record who introduced this company."""
+    org = organisation_or_404(org_id, current_user)
+    if org.is_archived:
+        abort(404)
+    form = IntroductionForm(door_opener_id=request.args.get("door_opener", type=int))
+    form.door_opener_id.choices = choices(
+        ((d.id, d.display_name) for d in _active_door_openers()), blank=_("– bitte wählen –")
+    )
+    if form.validate_on_submit():
+        door_opener = _door_opener_or_404(form.door_opener_id.data)
+        try:
+            services.add_introduction(
+                org,
+                door_opener,
+                introduced_on=form.introduced_on.data,
+                channel=form.channel.data,
+                notes=form.introduction_notes.data,
+                may_be_named=form.may_be_named.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Vermittlung durch %(name)s erfasst.", name=door_opener.display_name), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id) + "#introductions")
+    return render_template("dooropeners/introduction_form.html", form=form, org=org)
+
+
+@bp.post("/introductions/<int:introduction_id>/delete")
+@login_required
+def introduction_delete(introduction_id: int) -> Response:
+    """Remove a wrongly recorded introduction (managers)."""
+    introduction = db.get_or_404(Introduction, introduction_id)
+    org = organisation_or_404(introduction.organisation_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_introduction(introduction, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Vermittlung gelöscht."), "success")
+    return redirect(url_for("organisations.detail", org_id=org.id) + "#introductions")
+
+
+@bp.route("/door-openers/<int:door_opener_id>/introduce", methods=["GET", "POST"])
+@login_required
+def introduce(door_opener_id: int) -> str | Response:
+    """Create a company introduced by this door-opener, with the duplicate check, in one step."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    if door_opener.is_archived:
+        abort(404)
+    form = IntroduceCompanyForm(stage="lead", owner_id=current_user.id)
+    form.for_user(
+        may_assign_owner=permissions.can_reassign_owner(current_user),
+        may_override_size=permissions.can_override_size_class(current_user),
+        owners=org_services.active_users(),
+    )
+    candidates = []
+    if form.validate_on_submit():
+        try:
+            org, _introduction = services.introduce_new_company(
+                door_opener,
+                organisation_form_data(form),
+                introduced_on=form.introduced_on.data,
+                channel=form.channel.data,
+                notes=form.introduction_notes.data,
+                may_be_named=form.may_be_named.data,
+                actor=current_user,
+                confirmed_duplicates=form.confirm_duplicates.data == "1",
+            )
+        except org_services.DuplicatesFound as found:
+            db.session.rollback()
+            candidates = found.candidates
+            form.confirm_duplicates.data = "1"
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s wurde angelegt und als Vermittlung von %(door)s erfasst.",
+                    name=org.name,
+                    door=door_opener.display_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("organisations.detail", org_id=org.id))
+    elif request.method == "GET":
+        form.confirm_duplicates.data = ""
+    return render_template(
+        "dooropeners/introduce.html", form=form, door_opener=door_opener, candidates=candidates
+    )
