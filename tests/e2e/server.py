@@ -147,6 +147,13 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -
     raise RuntimeError(f"the server did not answer within 30 s:\n{log.read_text(errors='replace')}")
 
 
+def _no_control_socket() -> list[str]:
+    """Newer gunicorns open a control socket in ~/.gunicorn that parallel servers would share."""
+    from gunicorn import config
+
+    return ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
+
+
 @contextmanager
 def running_server(folder: Path) -> Iterator[Server]:
     """Migrate a fresh database, create the known accounts and demo data, serve with gunicorn."""
@@ -199,6 +206,7 @@ def running_server(folder: Path) -> Iterator[Server]:
                     f"127.0.0.1:{port}",
                     "--access-logfile",
                     "-",
+                    *_no_control_socket(),
                     "wsgi:app",
                 ],
                 cwd=ROOT,
