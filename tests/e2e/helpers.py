@@ -3,7 +3,19 @@
 A journey is a plain test that takes the ``open_page`` fixture, seeds its own data through the
 ``server`` fixture (the app's services, never the database file) and drives Chromium like a user.
 Call ``check_a11y(page)`` after every page load: the page fixture fails a journey that left a
-loaded page unchecked.
+loaded page unchecked. A new journey is a few lines::
+
+    pytestmark = pytest.mark.e2e
+
+    def test_journey_x(server, open_page):
+        org_id = server.create_organisation(name="Beispiel GmbH", postcode="29221", city="Celle")
+        page = open_page("staff", phone=True)      # logged in, on the start page
+        page.goto(f"/organisations/{org_id}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Beispiel GmbH")
+        check_a11y(page)
+
+Other data comes from the app's services inside ``with server.session() as session:`` (with
+``server.user(session, "staff")`` as the actor) or from a CLI command via ``server.cli(...)``.
 """
 
 from __future__ import annotations
