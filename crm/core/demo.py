@@ -61,7 +61,31 @@ def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
         click.echo(f"Demo-Daten: {label} …")
         seeder(context)
         db.session.commit()
+    _advance_id_sequences()
     # Fresh statistics, so the query planner knows the new data's shape.
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     click.echo("Demo-Daten angelegt.")
+
+
+def _advance_id_sequences() -> None:
+    """Move PostgreSQL's id sequences past the ids that batch seeders inserted explicitly.
+
+    Without this the first record the app itself creates after ``seed-demo`` collides with id 1.
+    SQLite needs nothing: it continues after the largest rowid.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        column = table.c.get("id")
+        if column is None or not column.autoincrement or not isinstance(column.type, sa.Integer):
+            continue
+        db.session.execute(
+            sa.select(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table.name, "id"),
+                    sa.select(sa.func.coalesce(sa.func.max(column), 0) + 1).scalar_subquery(),
+                    False,
+                )
+            )
+        )

@@ -1,0 +1,65 @@
+"""Every page a person can open, checked with axe (and for sideways scrolling on a phone).
+
+The journeys cover the paths people take; this sweep covers the pages no journey visits yet.
+Features add their pages to ``pages()``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from crm.organisations.models import ContactPerson, Organisation
+from tests.e2e.helpers import assert_fits_phone, check_a11y
+
+pytestmark = pytest.mark.e2e
+
+
+def pages(server) -> list[str]:
+    """Paths to check: one of each page type, filled with demo data where it has a list."""
+    with server.session() as session:
+        org_id, contact_id = session.execute(
+            sa.select(Organisation.id, ContactPerson.id)
+            .join(ContactPerson, ContactPerson.organisation_id == Organisation.id)
+            .where(Organisation.is_archived.is_(False))
+            .order_by(Organisation.id)
+            .limit(1)
+        ).one()
+        other_id = session.scalar(
+            sa.select(Organisation.id).where(Organisation.id != org_id).order_by(Organisation.id).limit(1)
+        )
+        user_id = server.user(session, "staff").id
+    return [
+        "/",
+        "/organisations/",
+        "/organisations/?stage=customer&sort=-last_contact",
+        "/organisations/new",
+        f"/organisations/{org_id}",
+        f"/organisations/{org_id}/edit",
+        f"/organisations/{org_id}/contacts/new",
+        f"/organisations/{org_id}/contacts/{contact_id}/edit",
+        f"/organisations/{org_id}/merge",
+        f"/organisations/{org_id}/merge?other={other_id}",
+        "/account/",
+        "/account/password",
+        "/admin/users/",
+        "/admin/users/new",
+        f"/admin/users/{user_id}/edit",
+        "/organisations/999999999",  # the error page
+    ]
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_every_page_is_accessible(server, open_page, phone):
+    """No serious or critical axe findings on any page (and no sideways scrolling on a phone)."""
+    page = open_page("admin", phone=phone)
+    problems = []
+    for path in pages(server):
+        page.goto(path)
+        try:
+            check_a11y(page)
+            if phone:
+                assert_fits_phone(page)
+        except AssertionError as error:
+            problems.append(str(error))
+    assert not problems, "\n\n".join(problems)
