@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from crm.dooropeners.models import DoorOpener
 from crm.organisations.models import ContactPerson, Organisation
 from tests.e2e.helpers import assert_fits_phone, check_a11y
 
@@ -29,6 +30,7 @@ def pages(server) -> list[str]:
             sa.select(Organisation.id).where(Organisation.id != org_id).order_by(Organisation.id).limit(1)
         )
         user_id = server.user(session, "staff").id
+        door_opener_id = session.scalar(sa.select(DoorOpener.id).order_by(DoorOpener.id).limit(1))
     return [
         "/",
         "/organisations/",
@@ -45,6 +47,13 @@ def pages(server) -> list[str]:
         "/admin/users/",
         "/admin/users/new",
         f"/admin/users/{user_id}/edit",
+        "/door-openers/",
+        "/door-openers/new",
+        f"/door-openers/{door_opener_id}",
+        f"/door-openers/{door_opener_id}/edit",
+        f"/door-openers/{door_opener_id}/introduce",
+        f"/door-openers/{door_opener_id}/report",
+        f"/organisations/{org_id}/introductions/new",
         "/organisations/999999999",  # the error page
     ]
 
