@@ -37,3 +37,42 @@ def choices(pairs: Iterable[tuple[Any, Any]], *, blank: Any = None) -> list[Sele
     result = [SelectChoice("", str(blank))] if blank is not None else []
     result.extend(SelectChoice(str(value), label) for value, label in pairs)
     return result
+
+
+def comparable(value: Any) -> str:
+    """A field value as text, equal for equal meaning (form input or model value)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(getattr(value, "value", value))
+
+
+def three_way_merge(
+    original: dict[str, str], mine: dict[str, Any], current: dict[str, Any]
+) -> tuple[dict[str, Any], set[str], set[str]]:
+    """Combine my edit with someone else's newer save, field by field.
+
+    Fields I did not touch take the current value; fields I changed keep my value. Returns the
+    merged values, the fields both of us changed differently (real conflicts) and the fields
+    only the other person changed (taken over from the current version).
+    """
+    merged: dict[str, Any] = {}
+    conflicts: set[str] = set()
+    taken_over: set[str] = set()
+    for name, value in mine.items():
+        before = original.get(name)
+        now = comparable(current.get(name))
+        if before is not None and comparable(value) == before:
+            merged[name] = current.get(name)
+            if now != before:
+                taken_over.add(name)
+        else:
+            merged[name] = value
+            if before is not None and now not in (before, comparable(value)):
+                conflicts.add(name)
+    return merged, conflicts, taken_over

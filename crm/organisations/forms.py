@@ -108,6 +108,8 @@ class OrganisationForm(FlaskForm):
     )
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 4})
     version = HiddenField()
+    # The values as loaded, so that a conflict can keep the other person's changes (JSON).
+    original = HiddenField()
     confirm_duplicates = HiddenField()
 
     def for_user(self, *, may_assign_owner: bool, may_override_size: bool, owners: list) -> OrganisationForm:  # type: ignore[type-arg]

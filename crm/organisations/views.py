@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, xlsx_response
-from crm.core.forms import apply_errors
+from crm.core.forms import apply_errors, comparable, three_way_merge
 from crm.core.pagination import page_args, paginate
 from crm.core.scoping import organisation_or_404
 from crm.extensions import db
@@ -162,6 +163,7 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
     form = _form(obj=org, stage=org.stage.value)
     if request.method == "GET":
         form.version.data = str(org.version)
+        form.original.data = _original(org)
     if form.validate_on_submit():
         data = _form_data(form)
         try:
@@ -170,7 +172,7 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
             db.session.commit()
         except (Conflict, StaleDataError):
             db.session.rollback()
-            return _conflict(org_id, data)
+            return _conflict(org_id, data, form.original.data)
         except DomainError as error:
             db.session.rollback()
             apply_errors(form, error)
@@ -181,24 +183,47 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
     return render_template("organisations/form.html", form=form, org=org, candidates=[])
 
 
-def _conflict(org_id: int, submitted: dict[str, Any]) -> tuple[str, int]:
-    """Both versions side by side; the form carries the user's input on top of the new version."""
+def _original(org: Organisation) -> str:
+    return json.dumps({name: comparable(value) for name, value in services.snapshot(org).items()})
+
+
+def _conflict(org_id: int, submitted: dict[str, Any], original_json: str | None) -> tuple[str, int]:
+    """Both versions side by side (409).
+
+    The form is pre-filled with a merge: the fields this user changed keep their input, all other
+    fields take the newer saved values, so saving again loses neither person's work.
+    """
     org = organisation_or_404(org_id, current_user)
     current = services.snapshot(org)
-    form = _form(formdata=None, data=submitted)
+    try:
+        original = json.loads(original_json or "{}")
+    except ValueError:
+        original = {}
+    merged, conflicts, taken_over = three_way_merge(original, submitted, current)
+    form = _form(formdata=None, data=merged)
     form.version.data = str(org.version)
+    form.original.data = _original(org)
     differences = [
         (
             form[name].label.text,
             exports.display(name, current.get(name)),
             exports.display(name, submitted.get(name)),
+            name in conflicts,
         )
         for name in submitted
         if name in form
-        and exports.display(name, current.get(name)) != exports.display(name, submitted.get(name))
+        and comparable(current.get(name)) != comparable(submitted.get(name))
+        and name not in taken_over
     ]
     return (
-        render_template("organisations/form.html", form=form, org=org, candidates=[], conflict=differences),
+        render_template(
+            "organisations/form.html",
+            form=form,
+            org=org,
+            candidates=[],
+            conflict=differences,
+            taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
+        ),
         409,
     )
 

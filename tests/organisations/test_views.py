@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation, StageChange
 from crm.organisations.vocab import SizeClass, Stage
-from tests.conftest import post
+from tests.conftest import login, post
 from tests.factories import ContactPersonFactory, OrganisationFactory, UserFactory
 
 
@@ -438,3 +440,45 @@ def test_staff_cannot_merge(staff_client):
         form_page="/organisations/",
     )
     assert response.status_code == 403
+
+
+def test_conflict_keeps_the_other_persons_changes_in_untouched_fields(app, staff):
+    """A changed the phone, B the notes: B's re-save keeps A's phone and B's notes."""
+    import html
+
+    org = OrganisationFactory(owner=staff, phone="0511 1", notes="alt")
+    first, second = app.test_client(), app.test_client()
+    login(first, staff)
+    login(second, staff)
+    path = f"/organisations/{org.id}/edit"
+    page = second.get(path).get_data(as_text=True)
+    original = html.unescape(re.search(r'name="original" type="hidden" value="([^"]*)"', page).group(1))
+    assert post(first, path, _edit_form(org, phone="0511 999")).status_code == 302
+    response = post(second, path, _edit_form(org, phone="0511 1", notes="B war hier", original=original))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'value="0511 999"' in page  # the other person's phone is in the form now
+    assert "B war hier" in page
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert (
+        post(second, path, _edit_form(org, phone="0511 999", notes="B war hier", version=version)).status_code
+        == 302
+    )
+    db.session.expire_all()
+    fresh = db.session.get(Organisation, org.id)
+    assert (fresh.phone, fresh.notes) == ("0511 999", "B war hier")
+
+
+def test_conflict_marks_fields_both_changed(app, staff):
+    import html
+
+    org = OrganisationFactory(owner=staff, city="Celle")
+    first, second = app.test_client(), app.test_client()
+    login(first, staff)
+    login(second, staff)
+    path = f"/organisations/{org.id}/edit"
+    page = second.get(path).get_data(as_text=True)
+    original = html.unescape(re.search(r'name="original" type="hidden" value="([^"]*)"', page).group(1))
+    post(first, path, _edit_form(org, city="Peine"))
+    page = post(second, path, _edit_form(org, city="Uelzen", original=original)).get_data(as_text=True)
+    assert "beide geändert" in page and "Peine" in page and 'value="Uelzen"' in page
