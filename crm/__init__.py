@@ -29,6 +29,7 @@ def _navigation() -> list[NavItem]:
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
+        NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
     ]
 
 
@@ -94,6 +95,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.audit import views as admin_audit
     from crm.auth import admin_views as admin_users
     from crm.auth import views as auth
     from crm.core import views as core
@@ -103,7 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.organisations import contact_views, templating
     from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users, organisations, dooropeners):
+    for module in (core, auth, admin_users, admin_audit, organisations, dooropeners):
         app.register_blueprint(module.bp)
     # These modules add routes to the blueprints above.
     assert contact_views.bp is organisations.bp and dooropener_report.bp is dooropeners.bp

@@ -56,6 +56,17 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
     )
 
 
+def _log_denial() -> None:
+    """Permission denials are audited (in their own small transaction)."""
+    from flask import request
+
+    from crm.audit.services import record
+
+    db.session.rollback()
+    record("permission_denied", details={"method": request.method, "path": request.path[:300]})
+    db.session.commit()
+
+
 def init_error_pages(app: Flask) -> None:
     """Register handlers for HTTP errors, CSRF failures, domain errors and crashes."""
 
@@ -74,6 +85,8 @@ def init_error_pages(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             db.session.rollback()
+        if code == 403:
+            _log_denial()
         detail = error.description if _is_custom(error) else None
         response = render_error(code, detail)
         headers = dict(error.get_headers()) if code in (405, 429) else {}
@@ -83,6 +96,8 @@ def init_error_pages(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()
+        if error.status_code == 403:
+            _log_denial()
         return render_error(error.status_code, error.message)
 
     @app.errorhandler(Exception)

@@ -46,6 +46,7 @@ def pages(server) -> list[str]:
         "/account/password",
         "/admin/users/",
         "/admin/users/new",
+        "/admin/audit/",
         f"/admin/users/{user_id}/edit",
         "/door-openers/",
         "/door-openers/new",
