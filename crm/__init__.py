@@ -28,6 +28,15 @@ def _navigation() -> list[NavItem]:
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
+        NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
+        NavItem("memberships.fee_index", _l("Beiträge"), p.can_manage_memberships),
+        NavItem("sponsorships.index", _l("Sponsoring"), p.can_manage_sponsorships),
+        NavItem(
+            "memberships.schedule_list", _l("Beitragsordnungen"), p.can_manage_fee_settings, section="admin"
+        ),
+        NavItem(
+            "memberships.creditor_settings", _l("Gläubigerdaten"), p.can_manage_fee_settings, section="admin"
+        ),
     ]
 
 
@@ -103,7 +112,26 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     assert contact_views.bp is organisations.bp  # contact routes live on the same blueprint
     templating.init_app(app)
+    _register_memberships(app)
     app.extensions["crm.nav"] = _navigation()
+
+
+def _register_memberships(app: Flask) -> None:
+    from crm.memberships import admin_views, fee_views, sepa_views
+    from crm.memberships import panels as membership_panels
+    from crm.memberships import templating as membership_templating
+    from crm.memberships import views as memberships
+    from crm.sponsorships import panels as sponsorship_panels
+    from crm.sponsorships import templating as sponsorship_templating
+    from crm.sponsorships import views as sponsorships
+
+    assert admin_views.bp is fee_views.bp is sepa_views.bp is memberships.bp  # one blueprint
+    for module in (memberships, sponsorships):
+        app.register_blueprint(module.bp)
+    membership_templating.init_app(app)
+    sponsorship_templating.init_app(app)
+    membership_panels.init()
+    sponsorship_panels.init()
 
 
 def _register_cli(app: Flask) -> None:
@@ -111,6 +139,7 @@ def _register_cli(app: Flask) -> None:
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo
+    import crm.memberships.demo
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 

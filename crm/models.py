@@ -2,14 +2,23 @@
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
+from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, FeeSchedule, Membership
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
+from crm.sponsorships.models import Sponsorship
 
 __all__ = [
     "AuditEntry",
+    "Collection",
+    "CollectionItem",
     "ContactPerson",
+    "CreditorSettings",
+    "Fee",
+    "FeeSchedule",
     "LoginSession",
+    "Membership",
     "Organisation",
     "OrganisationSearchToken",
+    "Sponsorship",
     "StageChange",
     "User",
 ]
