@@ -29,13 +29,10 @@ def _navigation() -> list[NavItem]:
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
-        NavItem("memberships.fee_index", _l("Beiträge"), p.can_manage_memberships),
+        NavItem("fees.fee_index", _l("Beiträge"), p.can_manage_memberships),
         NavItem("sponsorships.index", _l("Sponsoring"), p.can_manage_sponsorships),
         NavItem(
-            "memberships.schedule_list", _l("Beitragsordnungen"), p.can_manage_fee_settings, section="admin"
-        ),
-        NavItem(
-            "memberships.creditor_settings", _l("Gläubigerdaten"), p.can_manage_fee_settings, section="admin"
+            "fee_settings.schedule_list", _l("Beiträge & SEPA"), p.can_manage_fee_settings, section="admin"
         ),
     ]
 
@@ -125,8 +122,8 @@ def _register_memberships(app: Flask) -> None:
     from crm.sponsorships import templating as sponsorship_templating
     from crm.sponsorships import views as sponsorships
 
-    assert admin_views.bp is fee_views.bp is sepa_views.bp is memberships.bp  # one blueprint
-    for module in (memberships, sponsorships):
+    assert sepa_views.bp is fee_views.bp  # SEPA routes live on the fee list's blueprint
+    for module in (memberships, fee_views, admin_views, sponsorships):
         app.register_blueprint(module.bp)
     membership_templating.init_app(app)
     sponsorship_templating.init_app(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -16,10 +16,11 @@ from crm.core.forms import apply_errors
 from crm.extensions import db
 from crm.memberships import schedules, sepa
 from crm.memberships.forms import CreditorSettingsForm, ScheduleForm
-from crm.memberships.views import bp
+
+bp = Blueprint("fee_settings", __name__, url_prefix="/admin")
 
 
-@bp.get("/admin/fee-schedules/")
+@bp.get("/fee-schedules/")
 @role_required(Role.ADMIN)
 def schedule_list() -> str:
     """Every year's fee schedule."""
@@ -30,7 +31,7 @@ def _schedule_data(form: ScheduleForm) -> dict[str, object]:
     return {name: form[name].data for name in schedules.FIELDS}
 
 
-@bp.route("/admin/fee-schedules/new", methods=["GET", "POST"])
+@bp.route("/fee-schedules/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def schedule_new() -> str | Response:
     """A new year's schedule, pre-filled from the latest one ("copy last year")."""
@@ -51,11 +52,11 @@ def schedule_new() -> str | Response:
         else:
             db.session.commit()
             flash(_("Beitragsordnung %(year)s gespeichert.", year=schedule.year), "success")
-            return redirect(url_for("memberships.schedule_list"))
+            return redirect(url_for("fee_settings.schedule_list"))
     return render_template("memberships/schedule_form.html", form=form, schedule=None)
 
 
-@bp.route("/admin/fee-schedules/<int:year>/edit", methods=["GET", "POST"])
+@bp.route("/fee-schedules/<int:year>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def schedule_edit(year: int) -> str | Response:
     """Change a schedule; fees already issued keep their amounts."""
@@ -75,11 +76,11 @@ def schedule_edit(year: int) -> str | Response:
         else:
             db.session.commit()
             flash(_("Beitragsordnung %(year)s gespeichert.", year=year), "success")
-            return redirect(url_for("memberships.schedule_list"))
+            return redirect(url_for("fee_settings.schedule_list"))
     return render_template("memberships/schedule_form.html", form=form, schedule=schedule)
 
 
-@bp.route("/admin/sepa-settings", methods=["GET", "POST"])
+@bp.route("/sepa-settings", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def creditor_settings() -> str | Response:
     """The creditor's name, account, creditor identifier and pre-notification period."""
@@ -94,5 +95,5 @@ def creditor_settings() -> str | Response:
         else:
             db.session.commit()
             flash(_("Gläubigerdaten gespeichert."), "success")
-            return redirect(url_for("memberships.creditor_settings"))
+            return redirect(url_for("fee_settings.creditor_settings"))
     return render_template("memberships/settings.html", form=form, settings=settings)

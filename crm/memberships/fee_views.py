@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,8 @@ from crm.memberships import feerun, fees
 from crm.memberships.forms import DunningForm, FeeRunForm, MarkPaidForm, ReturnedForm, WaiveForm
 from crm.memberships.models import Fee
 from crm.memberships.money import to_euros
-from crm.memberships.views import bp
+
+bp = Blueprint("fees", __name__, url_prefix="/fees")
 
 RUN_BATCH = 2000
 
@@ -43,19 +44,19 @@ def _fee_or_404(year: int, fee_id: int) -> Fee:
 def _back(year: int) -> Response:
     """Back to the list with the filters the action came from."""
     target = request.form.get("next", "")
-    if target.startswith(url_for("memberships.fee_list", year=year)):
+    if target.startswith(url_for("fees.fee_list", year=year)):
         return redirect(target)
-    return redirect(url_for("memberships.fee_list", year=year))
+    return redirect(url_for("fees.fee_list", year=year))
 
 
-@bp.get("/fees/")
+@bp.get("/")
 @role_required(Role.MANAGER)
 def fee_index() -> Response:
     """The current year's fee list."""
-    return redirect(url_for("memberships.fee_list", year=date.today().year))
+    return redirect(url_for("fees.fee_list", year=date.today().year))
 
 
-@bp.get("/fees/<int:year>/")
+@bp.get("/<int:year>/")
 @role_required(Role.MANAGER)
 def fee_list(year: int) -> str:
     """Fees of a year with filters, totals (SQL aggregates) and pagination."""
@@ -82,7 +83,7 @@ def fee_list(year: int) -> str:
     )
 
 
-@bp.post("/fees/<int:year>/paid")
+@bp.post("/<int:year>/paid")
 @role_required(Role.MANAGER)
 def mark_paid(year: int) -> Response:
     """Mark the selected fees as paid on the given date."""
@@ -123,14 +124,14 @@ def _render_fee(
     )
 
 
-@bp.get("/fees/<int:year>/<int:fee_id>")
+@bp.get("/<int:year>/<int:fee_id>")
 @role_required(Role.MANAGER)
 def fee_detail(year: int, fee_id: int) -> tuple[str, int]:
     """One fee: its basis (snapshot) and the actions waive, dunning, returned debit."""
     return _render_fee(year, _fee_or_404(year, fee_id))
 
 
-@bp.post("/fees/<int:year>/<int:fee_id>/waive")
+@bp.post("/<int:year>/<int:fee_id>/waive")
 @role_required(Role.MANAGER)
 def waive(year: int, fee_id: int) -> tuple[str, int] | Response:
     """Waive an open fee with a reason."""
@@ -146,11 +147,11 @@ def waive(year: int, fee_id: int) -> tuple[str, int] | Response:
         else:
             db.session.commit()
             flash(_("Der Beitrag wurde erlassen."), "success")
-            return redirect(url_for("memberships.fee_detail", year=year, fee_id=fee_id))
+            return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
     return _render_fee(year, fee, form, 400)
 
 
-@bp.post("/fees/<int:year>/<int:fee_id>/dunning")
+@bp.post("/<int:year>/<int:fee_id>/dunning")
 @role_required(Role.MANAGER)
 def dunning(year: int, fee_id: int) -> Response:
     """Set the dunning level of an unpaid fee."""
@@ -166,10 +167,10 @@ def dunning(year: int, fee_id: int) -> Response:
     else:
         db.session.commit()
         flash(_("Mahnstufe gespeichert."), "success")
-    return redirect(url_for("memberships.fee_detail", year=year, fee_id=fee_id))
+    return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
 
 
-@bp.post("/fees/<int:year>/<int:fee_id>/returned")
+@bp.post("/<int:year>/<int:fee_id>/returned")
 @role_required(Role.MANAGER)
 def returned(year: int, fee_id: int) -> Response:
     """A submitted direct debit came back from the bank."""
@@ -185,7 +186,7 @@ def returned(year: int, fee_id: int) -> Response:
     else:
         db.session.commit()
         flash(_("Die Rücklastschrift wurde erfasst; der Beitrag ist wieder offen."), "success")
-    return redirect(url_for("memberships.fee_detail", year=year, fee_id=fee_id))
+    return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
 
 
 def _export(year: int, kind: str) -> Response:
@@ -224,21 +225,21 @@ def _export(year: int, kind: str) -> Response:
     )
 
 
-@bp.get("/fees/<int:year>/export.csv")
+@bp.get("/<int:year>/export.csv")
 @role_required(Role.MANAGER)
 def export_csv(year: int) -> Response:
     """The filtered fee list as CSV for German Excel."""
     return _export(year, "csv")
 
 
-@bp.get("/fees/<int:year>/export.xlsx")
+@bp.get("/<int:year>/export.xlsx")
 @role_required(Role.MANAGER)
 def export_xlsx(year: int) -> Response:
     """The filtered fee list as XLSX with a totals row."""
     return _export(year, "xlsx")
 
 
-@bp.route("/fees/<int:year>/run", methods=["GET", "POST"])
+@bp.route("/<int:year>/run", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def fee_run(year: int) -> str | Response:
     """Preview the fee run, then run it (in chunks when the browser drives it)."""
@@ -256,11 +257,11 @@ def fee_run(year: int) -> str | Response:
                 _("Der Beitragslauf läuft gerade schon (zweites Fenster?). Bitte die Übersicht prüfen."),
                 "warning",
             )
-            return redirect(url_for("memberships.fee_list", year=year))
+            return redirect(url_for("fees.fee_list", year=year))
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return redirect(url_for("memberships.fee_run", year=year))
+            return redirect(url_for("fees.fee_run", year=year))
         created = (
             int(form.created.data or 0) + chunk.created
             if (form.created.data or "0").isdigit()
@@ -276,7 +277,7 @@ def fee_run(year: int) -> str | Response:
                 total=int(form.total.data or 0),
             )
         flash(_("Beitragslauf %(year)s: %(n)s Beiträge erstellt.", year=year, n=created), "success")
-        return redirect(url_for("memberships.fee_list", year=year))
+        return redirect(url_for("fees.fee_list", year=year))
     try:
         preview = feerun.preview(year)
     except DomainError as error:

@@ -15,10 +15,9 @@ from crm.core.forms import apply_errors
 from crm.core.params import choice_arg
 from crm.extensions import db
 from crm.memberships import fees, sepa
-from crm.memberships.fee_views import _year_or_404
+from crm.memberships.fee_views import _year_or_404, bp
 from crm.memberships.forms import SepaForm
 from crm.memberships.models import Collection
-from crm.memberships.views import bp
 from crm.memberships.vocab import SepaScheme
 
 
@@ -55,7 +54,7 @@ def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
     )
 
 
-@bp.get("/fees/<int:year>/sepa")
+@bp.get("/<int:year>/sepa")
 @role_required(Role.MANAGER)
 def sepa_preview(year: int) -> tuple[str, int]:
     """What the file would contain, and which members are left out and why."""
@@ -68,7 +67,7 @@ def sepa_preview(year: int) -> tuple[str, int]:
     return _render(year, form)
 
 
-@bp.route("/fees/<int:year>/sepa.xml", methods=["GET", "POST"])
+@bp.route("/<int:year>/sepa.xml", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
     """POST: create the file (recorded as a collection) and download it. GET: download a stored one."""
@@ -77,7 +76,7 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
         collection_id = request.args.get("collection", type=int)
         collection = db.session.get(Collection, collection_id) if collection_id else None
         if collection is None or collection.year != year:
-            return redirect(url_for("memberships.sepa_preview", year=year))
+            return redirect(url_for("fees.sepa_preview", year=year))
         return _xml_response(collection.xml, collection.filename)
     form = SepaForm()
     if not form.validate_on_submit():
@@ -95,7 +94,7 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
     except IntegrityError:
         db.session.rollback()
         flash(_("Einige Beiträge sind schon in einer anderen Lastschriftdatei."), "danger")
-        return redirect(url_for("memberships.sepa_preview", year=year, scheme=form.scheme.data))
+        return redirect(url_for("fees.sepa_preview", year=year, scheme=form.scheme.data))
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
