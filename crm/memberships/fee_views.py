@@ -51,9 +51,9 @@ def _back(year: int) -> Response:
 
 @bp.get("/")
 @role_required(Role.MANAGER)
-def fee_index() -> Response:
+def fee_index() -> str:
     """The current year's fee list."""
-    return redirect(url_for("fees.fee_list", year=date.today().year))
+    return fee_list(date.today().year)
 
 
 @bp.get("/<int:year>/")

@@ -22,7 +22,9 @@ def test_iban_is_normalised(app):
         assert clean_iban("de89 3704 0044 0532 0130 00") == TEST_IBAN
 
 
-@pytest.mark.parametrize("bad", ["DE89370400440532013001", "DE8937040044053201300", "XX89370400440532013000", "", "hallo"])
+@pytest.mark.parametrize(
+    "bad", ["DE89370400440532013001", "DE8937040044053201300", "XX89370400440532013000", "", "hallo"]
+)
 def test_invalid_iban(app, bad):
     with app.test_request_context(), pytest.raises(BankDataError):
         clean_iban(bad)

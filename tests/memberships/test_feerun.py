@@ -40,7 +40,7 @@ def test_preview_counts_totals_and_problems(app, manager):
         preview = feerun.preview(2026)
     assert preview.count == 3
     assert preview.total_cents == 10000 + 20000 + 15000
-    assert dict((k, (c, t)) for k, c, t in preview.class_rows) == {
+    assert {k: (c, t) for k, c, t in preview.class_rows} == {
         "micro": (1, 10000),
         "small": (1, 20000),
         "supporting": (1, 15000),
@@ -80,7 +80,12 @@ def test_fee_keeps_its_snapshot_when_schedule_or_size_change(app, manager):
     with app.test_request_context():
         feerun.run_chunk(2026, actor=manager)
     (fee,) = _fees()
-    assert (fee.size_class, fee.full_amount_cents, fee.months, fee.amount_cents) == (SizeClass.MICRO, 10000, 10, 8333)
+    assert (fee.size_class, fee.full_amount_cents, fee.months, fee.amount_cents) == (
+        SizeClass.MICRO,
+        10000,
+        10,
+        8333,
+    )
     schedule = db.session.merge(schedule)
     schedule.micro_cents = 99900
     org = db.session.merge(org)
@@ -115,7 +120,9 @@ def test_run_in_chunks_through_the_browser(manager_client):
     members = [MembershipFactory(organisation=_micro()) for _ in range(5)]
     html = manager_client.get("/fees/2026/run").get_data(as_text=True)
     assert 'id="preview-count">5<' in html
-    response = post(manager_client, "/fees/2026/run", {"batch": "2", "after": "0", "created": "0", "total": "5"})
+    response = post(
+        manager_client, "/fees/2026/run", {"batch": "2", "after": "0", "created": "0", "total": "5"}
+    )
     assert response.status_code == 200
     assert "2 von 5" in response.get_data(as_text=True)
     assert len(_fees()) == 2
@@ -141,7 +148,9 @@ def test_one_post_without_javascript_does_everything(manager_client):
     for _ in range(3):
         MembershipFactory(organisation=_micro())
     MembershipFactory(organisation=_micro(), kind="supporting")
-    response = post(manager_client, "/fees/2026/run", {"after": "0", "batch": "", "created": "0", "total": "4"})
+    response = post(
+        manager_client, "/fees/2026/run", {"after": "0", "batch": "", "created": "0", "total": "4"}
+    )
     assert response.status_code == 302
     fees = _fees()
     assert len(fees) == 4

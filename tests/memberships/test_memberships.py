@@ -80,7 +80,9 @@ def test_invalid_iban_is_refused(manager_client):
 
 def test_invalid_mandate_reference_is_refused(manager_client):
     org = OrganisationFactory()
-    _rejected(manager_client, org, _form(mandate_reference="MÜLLER#1"), "mandate_reference", "höchstens 35 Zeichen")
+    _rejected(
+        manager_client, org, _form(mandate_reference="MÜLLER#1"), "mandate_reference", "höchstens 35 Zeichen"
+    )
 
 
 def test_end_before_start_is_refused(manager_client):

@@ -48,7 +48,9 @@ def test_half_after_june(starts_on, months):
     assert charged_months(ProRataRule.HALF_AFTER_JUNE, starts_on, YEAR) == months
 
 
-@pytest.mark.parametrize("starts_on", [date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 1), date(2026, 12, 31)])
+@pytest.mark.parametrize(
+    "starts_on", [date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 1), date(2026, 12, 31)]
+)
 def test_no_pro_rata_always_full(starts_on):
     assert prorated(12345, ProRataRule.NONE, starts_on, YEAR) == (12345, 12)
 
