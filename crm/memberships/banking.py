@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import gettext as _
@@ -102,12 +101,6 @@ def clean_creditor_id(value: str) -> str:
         raise BankDataError(
             _("Die Gläubiger-ID ist ungültig (Aufbau DEkkZZZ0nnnnnnnnnn, Prüfziffer prüfen).")
         ) from None
-
-
-@dataclass(frozen=True)
-class Account:
-    iban: str
-    bic: str | None
 
 
 def iban_checksum_ok(iban: str) -> bool:

@@ -28,6 +28,11 @@ bp = Blueprint("fees", __name__, url_prefix="/fees")
 RUN_BATCH = 2000
 
 
+def _int(value: str | None) -> int:
+    """A hidden progress field as a number (anything else counts as 0)."""
+    return int(value) if value and value.isdigit() else 0
+
+
 def _year_or_404(year: int) -> int:
     if not 2000 <= year <= 2100:
         abort(404)
@@ -246,8 +251,8 @@ def fee_run(year: int) -> str | Response:
     _year_or_404(year)
     form = FeeRunForm()
     if form.validate_on_submit():
-        batch = int(form.batch.data) if (form.batch.data or "").isdigit() else None
-        after = int(form.after.data) if (form.after.data or "").isdigit() else 0
+        batch = _int(form.batch.data) or None
+        after = _int(form.after.data)
         try:
             chunk = feerun.run_chunk(year, actor=current_user, after_id=after, limit=batch)
             db.session.commit()
@@ -262,11 +267,7 @@ def fee_run(year: int) -> str | Response:
             db.session.rollback()
             flash(error.message, "danger")
             return redirect(url_for("fees.fee_run", year=year))
-        created = (
-            int(form.created.data or 0) + chunk.created
-            if (form.created.data or "0").isdigit()
-            else chunk.created
-        )
+        created = _int(form.created.data) + chunk.created
         if not chunk.done:
             form.after.data, form.created.data = str(chunk.last_id), str(created)
             return render_template(
@@ -274,7 +275,7 @@ def fee_run(year: int) -> str | Response:
                 year=year,
                 form=form,
                 created=created,
-                total=int(form.total.data or 0),
+                total=_int(form.total.data),
             )
         flash(_("Beitragslauf %(year)s: %(n)s Beiträge erstellt.", year=year, n=created), "success")
         return redirect(url_for("fees.fee_list", year=year))

@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from crm.auth import permissions
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
 from crm.memberships.services import current_membership
 from crm.organisations.panels import Panel, register_panel
+from crm.organisations.templating import MERGE_TABLE_LABELS
 
 FEES_SHOWN = 6
 
@@ -49,3 +51,6 @@ def load(organisation: Any, user: Any) -> dict[str, Any] | None:
 
 def init() -> None:
     register_panel(Panel("memberships", 30, "memberships/panel.html", load))
+    MERGE_TABLE_LABELS.update(
+        {"memberships": _l("Mitgliedschaften"), "fees": _l("Beiträge"), "sponsorships": _l("Sponsoring")}
+    )

@@ -209,3 +209,22 @@ def test_company_page_query_count_does_not_grow(manager_client, count_queries):
     before = count_queries.count
     manager_client.get(f"/organisations/{big_org.id}")
     assert count_queries.count - before == one
+
+
+def test_merge_moves_memberships_fees_and_sponsorships(app, manager):
+    from crm.organisations.merge import merge_organisations, merge_preview
+    from crm.sponsorships.models import Sponsorship
+    from tests.factories import SponsorshipFactory
+
+    survivor = OrganisationFactory(name="Überlebt GmbH")
+    duplicate = OrganisationFactory(name="Doppelt GmbH")
+    membership = MembershipFactory(organisation=duplicate, sepa=True)
+    fee = _fee(membership, 2026, FeeStatus.OPEN)
+    SponsorshipFactory(organisation=duplicate)
+    with app.test_request_context():
+        assert merge_preview(survivor, duplicate) == {"memberships": 1, "fees": 1, "sponsorships": 1}
+        merge_organisations(survivor, duplicate, actor=manager)
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).organisation_id == survivor.id
+    assert db.session.get(Fee, fee.id).organisation_id == survivor.id
+    assert db.session.scalar(sa.select(Sponsorship.organisation_id)) == survivor.id
