@@ -103,9 +103,13 @@ def clean_creditor_id(value: str) -> str:
         ) from None
 
 
+# Letters count as 10..35 in the ISO 13616 check (A = 10, …, Z = 35).
+_LETTER_DIGITS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
+
+
 def iban_checksum_ok(iban: str) -> bool:
     """Fast ISO 13616 mod-97 check (the full schwifty check runs on input)."""
     if len(iban) < 15 or not iban[:2].isalpha() or not iban[2:4].isdigit() or not iban.isalnum():
         return False
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+    rearranged = (iban[4:] + iban[:4]).upper().translate(_LETTER_DIGITS)
+    return int(rearranged) % 97 == 1

@@ -179,7 +179,7 @@ def create_fees(year: int, *, actor: User | None, after_id: int = 0, limit: int 
         total += values["amount_cents"]
         fees.append(values)
     if fees:
-        db.session.execute(sa.insert(Fee), fees)
+        db.session.execute(sa.insert(Fee.__table__), fees)  # Core: one executemany, no ORM bookkeeping
     last_id = rows[-1][0] if rows else after_id
     done = limit is None or len(rows) < limit
     if fees or done:

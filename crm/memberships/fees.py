@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import Join
 
 from crm.audit.services import record
 from crm.auth import permissions
@@ -65,32 +67,48 @@ def parse_fee_query(year: int) -> FeeQuery:
     )
 
 
-def filtered(query: FeeQuery, user: Any, *columns: Any) -> sa.Select[Any]:
-    """``SELECT columns`` of the year's fees of visible companies matching ``query``."""
-    stmt = (
-        sa.select(*columns)
-        .select_from(Fee)
-        .join(Organisation, Organisation.id == Fee.organisation_id)
-        .where(Fee.year == query.year, organisation_visibility(user))
-    )
+class _CrossJoin(Join):
+    """``a CROSS JOIN b`` (join condition in WHERE): SQLite then loops over ``a`` first.
+
+    The fee list wants companies in name order; walking the company name index and probing each
+    company's fees finds the first page after a few hundred rows, while the planner's own choice
+    (all fees of the year, then sort) reads every fee and its company. PostgreSQL plans a CROSS
+    JOIN with a WHERE condition like any inner join.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin)
+def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
+    kw["asfrom"] = True
+    return f"{compiler.process(join.left, **kw)} CROSS JOIN {compiler.process(join.right, **kw)}"
+
+
+def _fee_conditions(query: FeeQuery) -> list[sa.ColumnElement[bool]]:
+    """The filters on the fee itself (no company needed)."""
+    conditions: list[sa.ColumnElement[bool]] = [Fee.year == query.year]
     if query.statuses:
-        stmt = stmt.where(Fee.status.in_([FeeStatus(s) for s in query.statuses]))
+        conditions.append(Fee.status.in_([FeeStatus(s) for s in query.statuses]))
     if query.methods:
-        stmt = stmt.where(Fee.payment_method.in_([PaymentMethod(m) for m in query.methods]))
+        conditions.append(Fee.payment_method.in_([PaymentMethod(m) for m in query.methods]))
     if query.sizes:
-        conditions = []
+        sizes = []
         classes = [SizeClass(s) for s in query.sizes if s != SUPPORTING]
         if classes:
-            conditions.append(sa.and_(Fee.kind == MembershipKind.REGULAR, Fee.size_class.in_(classes)))
+            sizes.append(sa.and_(Fee.kind == MembershipKind.REGULAR, Fee.size_class.in_(classes)))
         if SUPPORTING in query.sizes:
-            conditions.append(Fee.kind == MembershipKind.SUPPORTING)
-        stmt = stmt.where(sa.or_(*conditions))
-    return stmt
+            sizes.append(Fee.kind == MembershipKind.SUPPORTING)
+        conditions.append(sa.or_(*sizes))
+    return conditions
 
 
-def _sum_if(statuses: Iterable[FeeStatus]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(
-        sa.func.sum(sa.case((Fee.status.in_(list(statuses)), Fee.amount_cents), else_=0)), 0
+def filtered(query: FeeQuery, user: Any, *columns: Any) -> sa.Select[Any]:
+    """``SELECT columns`` of the year's fees of visible companies matching ``query``, companies first."""
+    return (
+        sa.select(*columns)
+        .select_from(_CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
+        .where(Fee.organisation_id == Organisation.id, organisation_visibility(user), *_fee_conditions(query))
     )
 
 
@@ -109,19 +127,47 @@ class Totals:
     waived_cents: int
 
 
+def _by_status(stmt: sa.Select[Any]) -> dict[FeeStatus, tuple[int, int]]:
+    """Count and sum per status: one pass over the covering index, no CASE per row."""
+    grouped = stmt.group_by(Fee.status)
+    return {FeeStatus(status): (int(n), int(total or 0)) for status, n, total in db.session.execute(grouped)}
+
+
 def totals(query: FeeQuery, user: Any) -> Totals:
-    """Count and sums of the filtered fees, computed by the database in one statement."""
-    stmt = filtered(
-        query,
-        user,
-        sa.func.count(),
-        _sum_if(OWED),
-        _sum_if([FeeStatus.PAID]),
-        _sum_if(UNPAID),
-        _sum_if([FeeStatus.WAIVED]),
+    """Count and sums of the filtered fees of visible companies, computed by the database.
+
+    "All of the year's fees minus those of archived companies": the first part reads only the
+    covering index of the fees, the second starts from the (few) archived companies. Joining every
+    fee to its company instead costs a random read per fee. The visibility rule is the one of
+    ``organisation_visibility``: nobody logged in sees nothing, archived companies never count.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return Totals(0, 0, 0, 0, 0)
+    columns = (Fee.status, sa.func.count(), sa.func.sum(Fee.amount_cents))
+    everything = _by_status(sa.select(*columns).where(*_fee_conditions(query)))
+    archived = _by_status(
+        sa.select(*columns)
+        .select_from(_CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
+        .where(
+            Organisation.is_archived.is_(True),
+            Fee.organisation_id == Organisation.id,
+            *_fee_conditions(query),
+        )
     )
-    row = db.session.execute(stmt).one()
-    return Totals(*(int(v or 0) for v in row))
+
+    def count(statuses: Iterable[FeeStatus]) -> int:
+        return sum(everything.get(s, (0, 0))[0] - archived.get(s, (0, 0))[0] for s in statuses)
+
+    def cents(statuses: Iterable[FeeStatus]) -> int:
+        return sum(everything.get(s, (0, 0))[1] - archived.get(s, (0, 0))[1] for s in statuses)
+
+    return Totals(
+        count=count(FeeStatus),
+        due_cents=cents(OWED),
+        paid_cents=cents([FeeStatus.PAID]),
+        open_cents=cents(UNPAID),
+        waived_cents=cents([FeeStatus.WAIVED]),
+    )
 
 
 def list_statement(query: FeeQuery, user: Any) -> sa.Select[Any]:
@@ -143,7 +189,7 @@ def list_statement(query: FeeQuery, user: Any) -> sa.Select[Any]:
         Fee.dunning_level,
         Fee.waived_reason,
         Fee.returned_on,
-    ).order_by(Organisation.name_sort, Fee.id)
+    ).order_by(*ORDER)
 
 
 def _labels(mapping: dict[Any, Any]) -> dict[Any, str]:
@@ -176,7 +222,8 @@ def export_columns() -> list[Column]:
     ]
 
 
-TOTAL_COLUMNS = ("Soll", "Bezahlt", "Offen")
+# The company name index's order, so that no sort step is needed.
+ORDER = (Organisation.name_sort, Organisation.id, Fee.id)
 
 
 def export_statement(query: FeeQuery, user: Any, columns: list[Column]) -> sa.Select[Any]:

@@ -103,7 +103,9 @@ class Fee(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("membership_id", "year", name="uq_fees_membership_year"),
         # Covers the year's filters and totals without touching the table.
-        sa.Index("ix_fees_year_filters", "year", "status", "payment_method", "size_class", "amount_cents"),
+        sa.Index(
+            "ix_fees_year_filters", "year", "status", "payment_method", "size_class", "kind", "amount_cents"
+        ),
         sa.Index("ix_fees_organisation_year", "organisation_id", "year"),
         sa.CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         sa.CheckConstraint("dunning_level BETWEEN 0 AND 3", name="dunning_level_range"),

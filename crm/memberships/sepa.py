@@ -36,7 +36,7 @@ from crm.memberships.banking import (
     derive_bic,
     iban_checksum_ok,
 )
-from crm.memberships.fees import FeeQuery, filtered
+from crm.memberships.fees import ORDER, FeeQuery, filtered
 from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, Membership
 from crm.memberships.vocab import FeeStatus, PaymentMethod, SepaScheme
 from crm.organisations.models import Organisation
@@ -206,7 +206,7 @@ def _candidate_statement(query: FeeQuery, user: Any) -> sa.Select[Any]:
             Membership.last_debit_on,
         )
         .join(Membership, Membership.id == Fee.membership_id)
-        .order_by(Organisation.name_sort, Fee.id)
+        .order_by(*ORDER)
     )
 
 
@@ -236,17 +236,17 @@ def _reason(row: Any, collection_date: date) -> str | None:
             "Lastschrift wurde am %(date)s zurückgegeben – bitte anders einziehen",
             date=date_filter(returned_on),
         )
-    missing = [
-        label
-        for value, label in (
-            (reference, _("Mandatsreferenz")),
-            (signed, _("Unterschriftsdatum")),
-            (holder, _("Kontoinhaber")),
-            (scheme, _("Verfahren")),
-        )
-        if not value
-    ]
-    if missing:
+    if not (reference and signed and holder and scheme):  # labels only for the rare incomplete mandate
+        missing = [
+            label
+            for value, label in (
+                (reference, _("Mandatsreferenz")),
+                (signed, _("Unterschriftsdatum")),
+                (holder, _("Kontoinhaber")),
+                (scheme, _("Verfahren")),
+            )
+            if not value
+        ]
         return _("Mandat unvollständig (es fehlt: %(fields)s)", fields=", ".join(missing))
     if not iban:
         return _("IBAN fehlt")

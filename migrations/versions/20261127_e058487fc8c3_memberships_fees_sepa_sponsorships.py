@@ -1,8 +1,8 @@
 """memberships fees sepa sponsorships
 
-Revision ID: 4df496506ad9
+Revision ID: e058487fc8c3
 Revises: 5347857b4b1f
-Create Date: 2026-11-27 06:08:13.536093
+Create Date: 2026-11-27 06:35:14.461577
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4df496506ad9'
+revision = 'e058487fc8c3'
 down_revision = '5347857b4b1f'
 branch_labels = None
 depends_on = None
@@ -154,7 +154,7 @@ def upgrade():
     )
     with op.batch_alter_table('fees', schema=None) as batch_op:
         batch_op.create_index('ix_fees_organisation_year', ['organisation_id', 'year'], unique=False)
-        batch_op.create_index('ix_fees_year_filters', ['year', 'status', 'payment_method', 'size_class', 'amount_cents'], unique=False)
+        batch_op.create_index('ix_fees_year_filters', ['year', 'status', 'payment_method', 'size_class', 'kind', 'amount_cents'], unique=False)
 
     op.create_table('collection_items',
     sa.Column('id', sa.Integer(), nullable=False),
