@@ -1,4 +1,4 @@
-"""memberships fees sepa sponsorships
+"""Memberships with SEPA mandates, fee schedules, fees, SEPA collections, creditor settings, sponsorships.
 
 Revision ID: e058487fc8c3
 Revises: 5347857b4b1f
