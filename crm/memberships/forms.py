@@ -117,6 +117,9 @@ class FeeRunForm(FlaskForm):
 class SepaForm(FlaskForm):
     scheme = SelectField(_l("Verfahren"), choices=choices((s.value, t) for s, t in SCHEME_LABELS.items()))
     collection_date = DateField(_l("Einzugsdatum"), validators=[_REQUIRED_DATE])
+    # What the user saw in the preview: the file is only made if it still matches.
+    expected_count = HiddenField()
+    expected_total = HiddenField()
 
 
 class CreditorSettingsForm(FlaskForm):

@@ -355,9 +355,18 @@ def build_xml(settings: CreditorSettings, selection: Selection) -> tuple[bytes, 
 
 
 def create_collection(
-    query: FeeQuery, *, scheme: SepaScheme, collection_date: date, actor: User
+    query: FeeQuery,
+    *,
+    scheme: SepaScheme,
+    collection_date: date,
+    actor: User,
+    expected: tuple[int, int] | None = None,
 ) -> tuple[Collection, Selection]:
-    """Build the file, record the collection and mark its fees "submitted" (one transaction)."""
+    """Build the file, record the collection and mark its fees "submitted" (one transaction).
+
+    ``expected`` is (count, total in cents) as the preview showed them: when the fees changed in
+    between, nothing is made and the user looks at the new preview first.
+    """
     if not permissions.can_manage_memberships(actor):
         raise PermissionDenied(_("Nur die Leitung erstellt Lastschriftdateien."))
     settings = get_settings()
@@ -378,6 +387,10 @@ def create_collection(
     selection = select_fees(query, actor, scheme, collection_date)
     if not selection.items:
         raise DomainError(_("Keine Beiträge für diese Lastschriftdatei."))
+    if expected is not None and expected != (len(selection.items), selection.total_cents):
+        raise DomainError(
+            _("Die Beiträge haben sich seit der Vorschau geändert. Bitte prüfen Sie die neue Vorschau.")
+        )
     xml, message_id = build_xml(settings, selection)
     collection = Collection(
         year=query.year,

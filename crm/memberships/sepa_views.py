@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from crm.auth.models import Role
@@ -15,10 +18,28 @@ from crm.core.forms import apply_errors
 from crm.core.params import choice_arg
 from crm.extensions import db
 from crm.memberships import fees, sepa
-from crm.memberships.fee_views import _year_or_404, bp
+from crm.memberships.fee_views import _int, _year_or_404, bp
 from crm.memberships.forms import SepaForm
 from crm.memberships.models import Collection
 from crm.memberships.vocab import SepaScheme
+
+
+def date_arg(name: str) -> date | None:
+    """An ISO date from the query string; anything else is a 400."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(_("Der Parameter %(name)s muss ein Datum sein.", name=name)) from None
+
+
+def _expected(form: SepaForm) -> tuple[int, int] | None:
+    """Count and total the preview showed (None when the form did not send them)."""
+    if not form.expected_count.data:
+        return None
+    return _int(form.expected_count.data), _int(form.expected_total.data)
 
 
 def _xml_response(xml: bytes, filename: str) -> Response:
@@ -57,13 +78,13 @@ def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
 @bp.get("/<int:year>/sepa")
 @role_required(Role.MANAGER)
 def sepa_preview(year: int) -> tuple[str, int]:
-    """What the file would contain, and which members are left out and why."""
+    """What the file would contain for a scheme and date, and which members are left out and why."""
     _year_or_404(year)
     scheme = choice_arg("scheme", [s.value for s in SepaScheme], default=SepaScheme.CORE.value)
     form = SepaForm(formdata=None, scheme=scheme)
     settings = sepa.get_settings()
     if settings is not None:
-        form.collection_date.data = sepa.earliest_collection_date(settings)
+        form.collection_date.data = date_arg("collection_date") or sepa.earliest_collection_date(settings)
     return _render(year, form)
 
 
@@ -88,6 +109,7 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
             scheme=SepaScheme(form.scheme.data),
             collection_date=form.collection_date.data,
             actor=current_user,
+            expected=_expected(form),
         )
         xml, filename = collection.xml, collection.filename
         db.session.commit()

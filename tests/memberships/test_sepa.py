@@ -247,3 +247,42 @@ def test_size_class_filter_applies_to_the_file_like_to_the_page(manager_client):
     total = re.search(r'id="total-open">([^<]+)<', page).group(1)
     xml = _create(manager_client, query="?size_class=large").get_data()
     assert _amounts(xml) == ["50.00"] and total == "50,00\xa0€"
+
+
+def test_file_is_only_made_when_it_matches_the_preview(manager_client):
+    creditor()
+    make_fee(name="Erst GmbH", amount=1000, sepa=True)
+    day = _collection_date()
+    html = manager_client.get(f"/fees/2026/sepa?collection_date={day.isoformat()}").get_data(as_text=True)
+    assert 'name="expected_count" value="1"' in html and 'name="expected_total" value="1000"' in html
+    make_fee(name="Inzwischen GmbH", amount=500, sepa=True)  # added after the preview was shown
+    response = post(
+        manager_client,
+        "/fees/2026/sepa.xml",
+        {
+            "scheme": "CORE",
+            "collection_date": day.isoformat(),
+            "expected_count": "1",
+            "expected_total": "1000",
+        },
+        form_page="/fees/2026/sepa",
+    )
+    assert response.status_code == 400 and "seit der Vorschau geändert" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Collection)) == 0
+    response = post(
+        manager_client,
+        "/fees/2026/sepa.xml",
+        {
+            "scheme": "CORE",
+            "collection_date": day.isoformat(),
+            "expected_count": "2",
+            "expected_total": "1500",
+        },
+        form_page="/fees/2026/sepa",
+    )
+    assert response.status_code == 200 and _amounts(response.get_data()) == ["10.00", "5.00"]
+
+
+def test_preview_date_parameter_is_checked(manager_client):
+    creditor()
+    assert manager_client.get("/fees/2026/sepa?collection_date=morgen").status_code == 400
