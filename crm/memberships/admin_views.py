@@ -14,7 +14,7 @@ from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
 from crm.core.forms import apply_errors
 from crm.extensions import db
-from crm.memberships import schedules, sepa
+from crm.memberships import creditor, schedules
 from crm.memberships.forms import CreditorSettingsForm, ScheduleForm
 
 bp = Blueprint("fee_settings", __name__, url_prefix="/admin")
@@ -84,11 +84,13 @@ def schedule_edit(year: int) -> str | Response:
 @role_required(Role.ADMIN)
 def creditor_settings() -> str | Response:
     """The creditor's name, account, creditor identifier and pre-notification period."""
-    settings = sepa.get_settings()
+    settings = creditor.get_settings()
     form = CreditorSettingsForm(obj=settings)
     if form.validate_on_submit():
         try:
-            sepa.save_settings({name: form[name].data for name in sepa.SETTINGS_FIELDS}, actor=current_user)
+            creditor.save_settings(
+                {name: form[name].data for name in creditor.SETTINGS_FIELDS}, actor=current_user
+            )
         except DomainError as error:
             db.session.rollback()
             apply_errors(form, error)

@@ -17,7 +17,7 @@ from crm.core.errors import DomainError
 from crm.core.forms import apply_errors
 from crm.core.params import choice_arg
 from crm.extensions import db
-from crm.memberships import fees, sepa
+from crm.memberships import creditor, fees, sepa
 from crm.memberships.fee_views import _int, _year_or_404, bp
 from crm.memberships.forms import SepaForm
 from crm.memberships.models import Collection
@@ -51,12 +51,12 @@ def _xml_response(xml: bytes, filename: str) -> Response:
 
 
 def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
-    settings = sepa.get_settings()
+    settings = creditor.get_settings()
     query = fees.parse_fee_query(year)
     selection = None
     if settings is not None:
         if form.collection_date.data is None or form.collection_date.errors:
-            collection_date = sepa.earliest_collection_date(settings)
+            collection_date = creditor.earliest_collection_date(settings)
         else:
             collection_date = form.collection_date.data
         selection = sepa.select_fees(query, current_user, SepaScheme(form.scheme.data), collection_date)
@@ -68,7 +68,7 @@ def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
             settings=settings,
             selection=selection,
             query=query,
-            earliest=sepa.earliest_collection_date(settings) if settings else None,
+            earliest=creditor.earliest_collection_date(settings) if settings else None,
             collections=sepa.collections_for(year),
         ),
         status,
@@ -82,9 +82,9 @@ def sepa_preview(year: int) -> tuple[str, int]:
     _year_or_404(year)
     scheme = choice_arg("scheme", [s.value for s in SepaScheme], default=SepaScheme.CORE.value)
     form = SepaForm(formdata=None, scheme=scheme)
-    settings = sepa.get_settings()
+    settings = creditor.get_settings()
     if settings is not None:
-        form.collection_date.data = date_arg("collection_date") or sepa.earliest_collection_date(settings)
+        form.collection_date.data = date_arg("collection_date") or creditor.earliest_collection_date(settings)
     return _render(year, form)
 
 
