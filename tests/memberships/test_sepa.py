@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.audit.models import AuditEntry
 from crm.extensions import db
-from crm.memberships import creditor, sepa
+from crm.memberships import sepa
+from crm.memberships.creditor import is_business_day
 from crm.memberships.fees import FeeQuery
 from crm.memberships.models import Collection, CollectionItem, Fee, Membership
 from crm.memberships.vocab import FeeStatus, SepaScheme
@@ -24,7 +25,7 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 
 def _collection_date():
     day = date.today() + timedelta(days=10)
-    while not creditor.is_business_day(day):
+    while not is_business_day(day):
         day += timedelta(days=1)
     return day
 
@@ -220,12 +221,12 @@ def test_collection_date_respects_the_prenotification(manager_client):
 
 
 def test_business_days():
-    assert not creditor.is_business_day(date(2026, 4, 3))  # Good Friday
-    assert not creditor.is_business_day(date(2026, 4, 6))  # Easter Monday
-    assert not creditor.is_business_day(date(2026, 5, 1))
-    assert not creditor.is_business_day(date(2026, 12, 26))
-    assert not creditor.is_business_day(date(2026, 5, 2))  # Saturday
-    assert creditor.is_business_day(date(2026, 5, 4))
+    assert not is_business_day(date(2026, 4, 3))  # Good Friday
+    assert not is_business_day(date(2026, 4, 6))  # Easter Monday
+    assert not is_business_day(date(2026, 5, 1))
+    assert not is_business_day(date(2026, 12, 26))
+    assert not is_business_day(date(2026, 5, 2))  # Saturday
+    assert is_business_day(date(2026, 5, 4))
 
 
 def test_without_creditor_settings_no_file(manager_client):
