@@ -30,6 +30,12 @@ def _navigation() -> list[NavItem]:
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
+        NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
+        NavItem("fees.fee_index", _l("Beiträge"), p.can_manage_memberships),
+        NavItem("sponsorships.index", _l("Sponsoring"), p.can_manage_sponsorships),
+        NavItem(
+            "fee_settings.schedule_list", _l("Beiträge & SEPA"), p.can_manage_fee_settings, section="admin"
+        ),
     ]
 
 
@@ -111,7 +117,26 @@ def _register_blueprints(app: Flask) -> None:
     assert contact_views.bp is organisations.bp and dooropener_report.bp is dooropeners.bp
     templating.init_app(app)
     dooropener_integration.init_app(app)
+    _register_memberships(app)
     app.extensions["crm.nav"] = _navigation()
+
+
+def _register_memberships(app: Flask) -> None:
+    from crm.memberships import admin_views, fee_views, sepa_views
+    from crm.memberships import panels as membership_panels
+    from crm.memberships import templating as membership_templating
+    from crm.memberships import views as memberships
+    from crm.sponsorships import panels as sponsorship_panels
+    from crm.sponsorships import templating as sponsorship_templating
+    from crm.sponsorships import views as sponsorships
+
+    assert sepa_views.bp is fee_views.bp  # SEPA routes live on the fee list's blueprint
+    for module in (memberships, fee_views, admin_views, sponsorships):
+        app.register_blueprint(module.bp)
+    membership_templating.init_app(app)
+    sponsorship_templating.init_app(app)
+    membership_panels.init()
+    sponsorship_panels.init()
 
 
 def _register_cli(app: Flask) -> None:
@@ -121,6 +146,7 @@ def _register_cli(app: Flask) -> None:
     import crm.core.demo
     import crm.core.summaries
     import crm.dooropeners.demo
+    import crm.memberships.demo
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 

@@ -3,19 +3,28 @@
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAttendance, Introduction
+from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, FeeSchedule, Membership
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
+from crm.sponsorships.models import Sponsorship
 
 __all__ = [
     "AuditEntry",
+    "Collection",
+    "CollectionItem",
     "ContactPerson",
+    "CreditorSettings",
     "DoorOpener",
     "DoorOpenerResult",
     "Event",
     "EventAttendance",
+    "Fee",
+    "FeeSchedule",
     "Introduction",
     "LoginSession",
+    "Membership",
     "Organisation",
     "OrganisationSearchToken",
+    "Sponsorship",
     "StageChange",
     "User",
 ]

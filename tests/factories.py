@@ -126,3 +126,90 @@ class IntroductionFactory(BaseFactory):
     introduced_on = factory.LazyFunction(lambda: date(2026, 1, 10))
     channel = Channel.PERSONAL
     may_be_named = False
+
+
+# --- memberships, fees, sponsorships ---------------------------------------------------------
+
+
+from crm.memberships.models import FeeSchedule, Membership  # noqa: E402
+from crm.memberships.vocab import MembershipKind, PaymentMethod, SepaScheme  # noqa: E402
+from crm.sponsorships.models import Sponsorship  # noqa: E402
+from crm.sponsorships.vocab import SponsorshipKind, SponsorshipStatus, VatTreatment  # noqa: E402
+
+
+class FeeScheduleFactory(BaseFactory):
+    """A complete schedule: 100 / 200 / 400 / 800 € by size class, 150 € supporting."""
+
+    class Meta:
+        model = FeeSchedule
+
+    year = 2026
+    micro_cents = 10000
+    small_cents = 20000
+    medium_cents = 40000
+    large_cents = 80000
+    supporting_cents = 15000
+    pro_rata = "none"
+    regular_vat = False
+    supporting_vat = False
+    due_on = factory.LazyAttribute(lambda o: date(o.year, 3, 31))
+
+
+# A German test IBAN with correct check digits (Commerzbank Köln's bank code) and its BIC.
+TEST_IBAN = "DE89370400440532013000"
+TEST_BIC = "COBADEFFXXX"
+
+
+class MembershipFactory(BaseFactory):
+    """A regular membership paid by invoice; ``sepa=True`` adds a valid CORE mandate."""
+
+    class Meta:
+        model = Membership
+
+    class Params:
+        sepa = factory.Trait(
+            payment_method="sepa",
+            mandate_reference=factory.Sequence(lambda n: f"MANDAT-{n:05d}"),
+            mandate_signed_on=factory.LazyFunction(lambda: date.today()),
+            account_holder="Testfirma GmbH",
+            iban=TEST_IBAN,
+            bic=TEST_BIC,
+            sepa_scheme="CORE",
+        )
+
+    organisation = factory.SubFactory(OrganisationFactory, employees=5, turnover_eur=500_000)
+    kind = "regular"
+    starts_on = factory.LazyFunction(lambda: date(2020, 1, 1))
+    ends_on = None
+    payment_method = "invoice"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["kind"] = MembershipKind(kwargs["kind"])
+        kwargs["payment_method"] = PaymentMethod(kwargs["payment_method"])
+        if kwargs.get("sepa_scheme"):
+            kwargs["sepa_scheme"] = SepaScheme(kwargs["sepa_scheme"])
+        return kwargs
+
+
+class SponsorshipFactory(BaseFactory):
+    class Meta:
+        model = Sponsorship
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "sponsoring"
+    purpose = factory.Sequence(lambda n: f"Fachkräftetag {n}")
+    starts_on = factory.LazyFunction(lambda: date(2026, 5, 1))
+    year = factory.LazyAttribute(lambda o: o.starts_on.year)
+    cash_cents = 100000
+    in_kind_value_cents = 0
+    counter_performances = factory.LazyFunction(lambda: ["Logo auf Website"])
+    vat_treatment = "taxable"
+    status = "promised"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["kind"] = SponsorshipKind(kwargs["kind"])
+        kwargs["status"] = SponsorshipStatus(kwargs["status"])
+        kwargs["vat_treatment"] = VatTreatment(kwargs["vat_treatment"])
+        return kwargs

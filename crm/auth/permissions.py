@@ -141,3 +141,46 @@ def can_manage_door_openers(user: Any) -> bool:
 TEMPLATE_PREDICATES.update(
     {"can_edit_door_opener": can_edit_door_opener, "can_manage_door_openers": can_manage_door_openers}
 )
+
+
+# --- memberships, fees, SEPA, sponsorships ----------------------------------------------------
+
+
+def can_manage_memberships(user: Any) -> bool:
+    """Memberships, fee lists, fee runs and SEPA files are the managers' (treasurer's) job."""
+    return is_manager(user)
+
+
+def can_view_membership_status(user: Any) -> bool:
+    """Everybody logged in sees whether a company is a member (never its bank data)."""
+    return has_role(user, Role.STAFF)
+
+
+def can_view_bank_data(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_manage_fee_settings(user: Any) -> bool:
+    """Fee schedules and the creditor's SEPA data: admins only."""
+    return is_admin(user)
+
+
+def can_manage_sponsorships(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_view_sponsorships(user: Any) -> bool:
+    """Staff see a company's sponsorships read-only on its page."""
+    return has_role(user, Role.STAFF)
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_manage_memberships": can_manage_memberships,
+        "can_view_membership_status": can_view_membership_status,
+        "can_view_bank_data": can_view_bank_data,
+        "can_manage_fee_settings": can_manage_fee_settings,
+        "can_manage_sponsorships": can_manage_sponsorships,
+        "can_view_sponsorships": can_view_sponsorships,
+    }
+)

@@ -124,7 +124,10 @@ def raw_rows(stmt: sa.Select[Any]) -> Iterator[tuple[Any, ...]]:
     cursor = result.cursor
     try:
         if streaming:  # SQLAlchemy reads one row ahead into its buffer when streaming
-            yield from (tuple(row) for row in result.fetchmany(1))
+            first = result.fetchmany(1)
+            if not first:  # no rows: the result (and its server-side cursor) is closed already
+                return
+            yield from (tuple(row) for row in first)
         while True:
             batch = cursor.fetchmany(BATCH)
             if not batch:

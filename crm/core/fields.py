@@ -110,3 +110,19 @@ def validate_not_future(form: Any, field: Any) -> None:
 
     if field.data and field.data > date.today():
         raise ValidationError(str(_l("Das Datum liegt in der Zukunft.")))
+
+
+class CentsField(_GermanNumberField):
+    """A euro amount with at most two decimals ("1.234,50 €"), stored as integer cents."""
+
+    message = _l("Bitte einen Betrag in Euro eingeben, z. B. 1.234,50.")
+
+    def convert(self, number: Decimal) -> int:
+        cents = number * 100
+        if cents != cents.to_integral_value():
+            raise ValueError(str(_l("Bitte höchstens zwei Nachkommastellen angeben.")))
+        return int(cents)
+
+    def format(self, value: Any) -> str:
+        euros, cents = divmod(int(value), 100)
+        return f"{euros:,}".replace(",", ".") + f",{cents:02d}"

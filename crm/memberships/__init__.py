@@ -1,0 +1,1 @@
+"""Memberships, fee schedules, the yearly fee run, fee lists and SEPA direct debit."""

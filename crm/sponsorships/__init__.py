@@ -1,0 +1,1 @@
+"""Sponsorships and donations of companies."""

@@ -1,0 +1,138 @@
+"""Sponsorship pages: list with yearly totals and exports, create and edit (managers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from crm.audit.services import record
+from crm.auth.models import Role
+from crm.auth.permissions import role_required
+from crm.core.errors import Conflict, DomainError
+from crm.core.export import csv_response, raw_rows, xlsx_response
+from crm.core.forms import apply_errors
+from crm.core.pagination import page_args, paginate
+from crm.core.scoping import organisation_or_404
+from crm.extensions import db
+from crm.memberships.money import to_euros
+from crm.sponsorships import queries, services
+from crm.sponsorships.forms import SponsorshipForm
+from crm.sponsorships.models import Sponsorship
+
+bp = Blueprint("sponsorships", __name__, url_prefix="/sponsorships")
+
+
+@bp.get("/")
+@role_required(Role.MANAGER)
+def index() -> str:
+    """Sponsorships of visible companies with filters and yearly totals."""
+    query = queries.parse_query()
+    page_number, per_page = page_args()
+    page = paginate(
+        queries.list_statement(query, current_user), page=page_number, per_page=per_page, scalars=False
+    )
+    return render_template(
+        "sponsorships/list.html", page=page, query=query, totals=queries.yearly_totals(query, current_user)
+    )
+
+
+def _export(kind: str) -> Response:
+    query = queries.parse_query()
+    columns = queries.export_columns()
+    record(
+        "export",
+        entity_type="sponsorships",
+        actor=current_user,
+        details={"format": kind, "filter": request.args.to_dict(flat=False)},
+    )
+    db.session.commit()
+    cash, in_kind = queries.export_totals(query, current_user)
+    rows = raw_rows(queries.export_statement(query, current_user, columns))
+    if kind == "csv":
+        return csv_response("sponsoring.csv", columns, rows)
+    headers = [c.header for c in columns]
+    totals = {
+        headers.index("Geldbetrag"): to_euros(cash),
+        headers.index("Wert Sachleistung"): to_euros(in_kind),
+    }
+    return xlsx_response("sponsoring.xlsx", columns, rows, sheet="Sponsoring", totals=totals)
+
+
+@bp.get("/export.csv")
+@role_required(Role.MANAGER)
+def export_csv() -> Response:
+    """The filtered list as CSV."""
+    return _export("csv")
+
+
+@bp.get("/export.xlsx")
+@role_required(Role.MANAGER)
+def export_xlsx() -> Response:
+    """The filtered list as XLSX with totals."""
+    return _export("xlsx")
+
+
+def _form_data(form: SponsorshipForm) -> dict[str, Any]:
+    return {name: form[name].data for name in services.FIELDS}
+
+
+@bp.route("/new/<int:org_id>", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new(org_id: int) -> str | Response:
+    """Record a sponsorship or donation for a company."""
+    org = organisation_or_404(org_id, current_user)
+    form = SponsorshipForm()
+    if form.validate_on_submit():
+        try:
+            services.create_sponsorship(org, _form_data(form), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            org = organisation_or_404(org_id, current_user)
+        else:
+            db.session.commit()
+            flash(_("Sponsoring gespeichert."), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id) + "#sponsorships")
+    return render_template("sponsorships/form.html", form=form, org=org, sponsorship=None)
+
+
+@bp.route("/<int:sponsorship_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit(sponsorship_id: int) -> str | Response:
+    """Change a sponsorship (status, amounts, document number …)."""
+    sponsorship = db.session.get(Sponsorship, sponsorship_id)
+    if sponsorship is None:
+        abort(404)
+    org = organisation_or_404(sponsorship.organisation_id, current_user)
+    form = SponsorshipForm(obj=sponsorship)
+    if request.method == "GET":
+        form.version.data = str(sponsorship.version)
+        form.kind.data = sponsorship.kind.value
+        form.status.data = sponsorship.status.value
+        form.vat_treatment.data = sponsorship.vat_treatment.value
+        form.counter_performances.data = "\n".join(sponsorship.counter_performances or [])
+    if form.validate_on_submit():
+        try:
+            services.update_sponsorship(
+                sponsorship,
+                _form_data(form),
+                expected_version=int(form.version.data or 0),
+                actor=current_user,
+            )
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            flash(_("Das Sponsoring wurde inzwischen geändert. Bitte erneut bearbeiten."), "warning")
+            return redirect(url_for("sponsorships.edit", sponsorship_id=sponsorship_id))
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            flash(_("Änderungen gespeichert."), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id) + "#sponsorships")
+    return render_template("sponsorships/form.html", form=form, org=org, sponsorship=sponsorship)
