@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
 from crm.core.params import choice_arg, int_arg
-from crm.dooropeners import results
+from crm.dooropeners import income, results
 from crm.dooropeners.models import DoorOpener, EventAttendance, Introduction
 from crm.dooropeners.vocab import CHANNEL_LABELS, KIND_LABELS, DoorOpenerKind
 from crm.extensions import db
@@ -85,6 +85,7 @@ DOOR_OPENER_PANELS: list[str] = []
 def init_app(app: Flask) -> None:
     """Register the panel, the list filters, the merge labels and template helpers (idempotent)."""
     results.init()
+    income.init()
     app.jinja_env.globals.update(
         channel_label=lambda v: label(CHANNEL_LABELS, v),
         door_opener_kind_label=lambda v: label(KIND_LABELS, v),

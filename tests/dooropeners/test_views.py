@@ -280,3 +280,42 @@ def test_company_list_filters_by_door_opener(staff_client):
     assert "Über Kammer" in page and "Über Bank" not in page
     assert staff_client.get("/organisations/?door_opener_kind=x").status_code == 400
     assert staff_client.get("/organisations/?introduced_by=abc").status_code == 400
+
+
+def test_income_and_member_status_on_the_door_opener_page(manager_client):
+    from tests.factories import MembershipFactory, SponsorshipFactory
+
+    door_opener = DoorOpenerFactory()
+    member = OrganisationFactory(name="Mitglied GmbH")
+    IntroductionFactory(door_opener=door_opener, organisation=member, may_be_named=False)
+    membership = MembershipFactory(organisation=member, starts_on=date(2024, 1, 1))
+    SponsorshipFactory(organisation=member, cash_cents=250_000, status="paid")
+    from crm.memberships.models import Fee
+
+    db.session.add(
+        Fee(
+            membership_id=membership.id,
+            organisation_id=member.id,
+            year=2026,
+            kind="regular",
+            size_class="micro",
+            pro_rata="none",
+            months=12,
+            full_amount_cents=12000,
+            amount_cents=12000,
+            is_vat=False,
+            payment_method="invoice",
+            status="paid",
+            due_on=date(2026, 3, 31),
+            paid_on=date(2026, 4, 1),
+        )
+    )
+    db.session.flush()
+    page = manager_client.get(f"/door-openers/{door_opener.id}").get_data(as_text=True)
+    assert "Mitglied seit 01.01.2024" in page
+    assert "120,00" in page and "2.500,00" in page
+    # Members may be named in the report even without explicit consent.
+    report = manager_client.get(
+        f"/door-openers/{door_opener.id}/report?since=2026-01-01&until=2026-12-31"
+    ).get_data(as_text=True)
+    assert "Mitglied GmbH" in report
