@@ -28,6 +28,7 @@ def _navigation() -> list[NavItem]:
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
+        NavItem("imports.index", _l("Import"), p.can_import),
     ]
 
 
@@ -96,10 +97,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth import admin_views as admin_users
     from crm.auth import views as auth
     from crm.core import views as core
+    from crm.imports import views as imports
     from crm.organisations import contact_views, templating
     from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users, organisations):
+    for module in (core, auth, admin_users, organisations, imports):
         app.register_blueprint(module.bp)
     assert contact_views.bp is organisations.bp  # contact routes live on the same blueprint
     templating.init_app(app)
@@ -111,6 +113,7 @@ def _register_cli(app: Flask) -> None:
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo
+    import crm.imports.cli
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 

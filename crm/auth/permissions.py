@@ -121,3 +121,14 @@ TEMPLATE_PREDICATES.update(
         "can_export": can_export,
     }
 )
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+def can_import(user: Any) -> bool:
+    """Importing companies from files (and undoing imports) is for managers."""
+    return is_manager(user)
+
+
+TEMPLATE_PREDICATES.update({"can_import": can_import})

@@ -16,6 +16,7 @@ from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.vocab import ConsentMethod, LegalBasis, Salutation
+from crm.privacy.suppression import suppress
 
 CONTACT_FIELDS = (
     "salutation",
@@ -97,6 +98,12 @@ def _normalise_block(values: dict[str, Any], before: Mapping[str, Any] | None = 
         values["marketing_blocked_on"] = None
 
 
+def _suppress_if_blocked(contact: ContactPerson) -> None:
+    """A marketing block puts the address on the block list, so it sticks even against re-import."""
+    if contact.marketing_blocked and contact.email:
+        suppress(contact.email, "Werbesperre bei Ansprechperson")
+
+
 def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -> ContactPerson:
     """Add a contact person to ``org``."""
     if not permissions.can_edit_organisation(actor, org):
@@ -108,6 +115,7 @@ def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -
     contact = ContactPerson(organisation_id=org.id, **values)
     db.session.add(contact)
     db.session.flush()
+    _suppress_if_blocked(contact)
     refresh_search_tokens(org)
     record("contact_created", entity=contact, actor=actor, details={"organisation_id": org.id})
     return contact
@@ -132,6 +140,7 @@ def update_contact(
     _validate({**before, **values})
     for key, value in values.items():
         setattr(contact, key, value)
+    _suppress_if_blocked(contact)
     changes = diff(before, contact_snapshot(contact))
     if changes:
         if _NAME_FIELDS & changes.keys():

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from crm.core.query import escape_like
 from crm.core.scoping import organisation_visibility
@@ -140,3 +140,202 @@ def _fuzzy(
         return []
     orgs = db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(hits))).all()
     return [(org, float(hits[org.id])) for org in orgs]
+
+
+# --- many probes at once (imports) -----------------------------------------------------------
+
+_IN_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The folded facts duplicate rules compare: a company in the database or a probe."""
+
+    id: int
+    name_key: str
+    postcode: str
+    city: str  # folded
+    domain: str | None = None
+    register: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.name_key.split(" ")[0][:5]
+
+    @classmethod
+    def of(cls, probe: Probe, id: int = 0) -> Keys:
+        return cls(
+            id=id,
+            name_key=probe.name_key,
+            postcode=(probe.postcode or "").strip(),
+            city=fold(probe.city),
+            domain=website_domain(probe.website),
+            register=register_key(probe.register_number),
+        )
+
+
+@dataclass
+class Match:
+    """A company (or earlier file row) that a probe probably duplicates."""
+
+    id: int
+    reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASON_LABELS[r]) for r in self.reasons]
+
+
+class MatchPool:
+    """Companies indexed by the duplicate rules' keys, so a probe is compared with its blocks only.
+
+    The same rules as ``find_duplicates``: same name key and postcode (or town), same website
+    domain, same register number, or a fuzzy name (token sort ratio ≥ 88) in the same place, where
+    fuzzy candidates come from two blocks — names starting with the probe's first letters, or the
+    same postcode.
+    """
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[Keys]] = {}
+        self.by_domain: dict[str, list[int]] = {}
+        self.by_register: dict[str, list[int]] = {}
+        self.by_postcode: dict[str, list[Keys]] = {}
+        # name_key[:n] -> companies, for n = 1..5 (a short first word is a shorter prefix)
+        self.by_start: dict[str, list[Keys]] = {}
+        self._seen: set[int] = set()
+
+    def add(self, keys: Keys) -> None:
+        if keys.id in self._seen:
+            return
+        self._seen.add(keys.id)
+        if keys.name_key:
+            self.by_key.setdefault(keys.name_key, []).append(keys)
+            for n in range(1, min(5, len(keys.name_key)) + 1):
+                self.by_start.setdefault(keys.name_key[:n], []).append(keys)
+        if keys.domain:
+            self.by_domain.setdefault(keys.domain, []).append(keys.id)
+        if keys.register:
+            self.by_register.setdefault(keys.register, []).append(keys.id)
+        if keys.postcode:
+            self.by_postcode.setdefault(keys.postcode, []).append(keys)
+
+    def match(self, probe: Keys) -> list[Match]:
+        """Matches of ``probe``, best first (most reasons, highest score, lowest id)."""
+        found: dict[int, Match] = {}
+
+        def add(other: int, reason: str, score: float = 100.0) -> None:
+            if other == probe.id:
+                return
+            match = found.setdefault(other, Match(other))
+            if reason not in match.reasons:
+                match.reasons.append(reason)
+            match.score = max(match.score, score)
+
+        if probe.name_key:
+            for other in self.by_key.get(probe.name_key, ()):
+                if probe.postcode and other.postcode == probe.postcode:
+                    add(other.id, "name_postcode")
+                elif probe.city and other.city == probe.city:
+                    add(other.id, "name_city")
+        if probe.domain:
+            for other_id in self.by_domain.get(probe.domain, ()):
+                add(other_id, "domain")
+        if probe.register:
+            for other_id in self.by_register.get(probe.register, ()):
+                add(other_id, "register")
+        if probe.name_key:
+            for other_id, score in self._fuzzy(probe):
+                add(other_id, "fuzzy", score)
+        ordered = sorted(found.values(), key=lambda m: (-len(m.reasons), -m.score, m.id))
+        return ordered[:MAX_CANDIDATES]
+
+    def _fuzzy(self, probe: Keys) -> list[tuple[int, float]]:
+        """Close but not identical names in the same place, compared within the probe's blocks."""
+        block: dict[int, Keys] = {}
+        for other in self.by_start.get(probe.prefix, ()):
+            block[other.id] = other
+        if probe.postcode:
+            for other in self.by_postcode.get(probe.postcode, ()):
+                block[other.id] = other
+        candidates = [
+            other
+            for other in block.values()
+            if other.id != probe.id
+            and other.name_key != probe.name_key
+            and _same_place(probe.postcode, probe.city, other.postcode, other.city)
+        ]
+        if not candidates:
+            return []
+        hits = process.extract(
+            probe.name_key,
+            [c.name_key for c in candidates],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=FUZZY_THRESHOLD,
+            limit=None,
+        )
+        return [(candidates[index].id, float(score)) for _choice, score, index in hits]
+
+
+def _keys_of_rows(rows: Any) -> list[Keys]:
+    return [
+        Keys(
+            id=row.id,
+            name_key=row.name_key or "",
+            postcode=row.postcode or "",
+            city=fold(row.city),
+            domain=row.website_domain,
+            register=row.register_key,
+        )
+        for row in rows
+    ]
+
+
+def load_pool(probes: list[Keys], *, user: Any) -> MatchPool:
+    """The visible companies that could match any of ``probes``, loaded by key, not one by one.
+
+    A handful of queries per 1,000 distinct keys (name key, domain, register number, postcode,
+    name prefix), whatever the number of probes.
+    """
+    visible = organisation_visibility(user)
+    columns = (
+        Organisation.id,
+        Organisation.name_key,
+        Organisation.postcode,
+        Organisation.city,
+        Organisation.website_domain,
+        Organisation.register_key,
+    )
+    pool = MatchPool()
+
+    def load(condition_for: Any, values: set[str]) -> None:
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start : start + _IN_CHUNK]
+            for keys in _keys_of_rows(
+                db.session.execute(sa.select(*columns).where(visible, condition_for(chunk)))
+            ):
+                pool.add(keys)
+
+    load(Organisation.name_key.in_, {p.name_key for p in probes if p.name_key})
+    load(Organisation.website_domain.in_, {p.domain for p in probes if p.domain})
+    load(Organisation.register_key.in_, {p.register for p in probes if p.register})
+    load(Organisation.postcode.in_, {p.postcode for p in probes if p.postcode and p.name_key})
+    prefixes: dict[int, set[str]] = {}
+    for p in probes:
+        if p.name_key:
+            prefixes.setdefault(len(p.prefix), set()).add(p.prefix)
+    for length, values in prefixes.items():
+        load(lambda chunk, n=length: sa.func.substr(Organisation.name_key, 1, n).in_(chunk), values)
+    return pool
+
+
+def find_duplicates_bulk(probes: list[Probe], *, user: Any) -> list[list[Match]]:
+    """``find_duplicates`` for many probes at once: the matches of each probe, in order.
+
+    Candidates are loaded for all probes together and compared block by block, so the work grows
+    with the probes and their blocks, never with probes × companies.
+    """
+    keys = [Keys.of(p, id=-(i + 1)) for i, p in enumerate(probes)]
+    pool = load_pool(keys, user=user)
+    return [pool.match(k) for k in keys]
