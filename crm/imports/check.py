@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -143,10 +142,8 @@ def find_file_duplicates(batch: ImportBatch) -> int:
         .where(ImportRow.batch_id == batch.id, ImportRow.status.in_([RowStatus.NEW, RowStatus.MATCH]))
         .order_by(ImportRow.row_number)
     ).all()
-    pool = MatchPool()
-    updates = []
-    for row in rows:
-        keys = Keys(
+    all_keys = [
+        Keys(
             id=row.row_number,
             name_key=row.name_key or "",
             postcode=row.postcode or "",
@@ -154,15 +151,19 @@ def find_file_duplicates(batch: ImportBatch) -> int:
             domain=row.domain,
             register=row.register_key,
         )
+        for row in rows
+    ]
+    pool = MatchPool(lengths={len(k.prefix) for k in all_keys if k.name_key})
+    updates = []
+    for row, keys in zip(rows, all_keys, strict=True):
         if row.status == RowStatus.NEW:
             found = pool.match(keys)
             if found:
-                earliest = min(found[0].id, *(m.id for m in found if m.reasons == found[0].reasons))
                 updates.append(
                     {
                         "b_id": row.id,
                         "b_status": RowStatus.DUPLICATE,
-                        "b_duplicate_of_row": earliest,
+                        "b_duplicate_of_row": found[0].id,
                         "b_match_reasons": ",".join(found[0].reasons),
                         "b_match_score": found[0].score,
                         "b_decision": Decision.LINK,
@@ -210,7 +211,3 @@ def restart_check(batch: ImportBatch) -> None:
     )
     batch.checked_rows = 0
     batch.status = BatchStatus.CHECKING
-
-
-def progress_text(batch: ImportBatch) -> str:
-    return _("%(done)s von %(total)s Zeilen geprüft", done=batch.checked_rows, total=batch.row_count)
