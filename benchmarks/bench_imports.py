@@ -19,6 +19,7 @@ import os
 import random
 import re
 import subprocess
+import sys
 import time
 import uuid
 
@@ -37,55 +38,55 @@ from common import (
     worker_peak_kb,
 )
 
+sys.path.insert(0, str(ROOT))
 SCALES = {"S": 10_000, "M": 30_000, "L": 100_000}
 ROWS = 50_000
 HEADER = ["Firma", "Straße", "PLZ", "Ort", "Telefon", "Website", "Ansprechpartner", "Funktion", "E-Mail"]
-TOWNS = [
-    ("Hannover", 30159),
-    ("Celle", 29221),
-    ("Göttingen", 37073),
-    ("Braunschweig", 38100),
-    ("Kassel", 34117),
-]
-FIRST = ["Anna", "Jörg", "Sabine", "Max", "Özlem", "Lukas", "Marie", "Hans-Peter", "Fatma", "Jürgen"]
-LAST = ["Müller", "Schmidt", "Weiß", "Groß", "Bäcker", "Yılmaz", "Schäfer", "Krüger", "Hoffmann", "Łukasz"]
-TRADES = [
-    "Tischlerei",
-    "Metallbau",
-    "Bäckerei",
-    "Elektro",
-    "Sanitär",
-    "Friseursalon",
-    "IT-Service",
-    "Pflegedienst",
-]
+LEGAL = ["GmbH", "GmbH", "e.K.", "UG (haftungsbeschränkt)", "GmbH & Co. KG", "KG", "", ""]
 
 
 def rows(existing: list[tuple[str, str, str]], seed: int) -> list[list[str]]:
+    """50,000 rows as a chamber list looks: varied names and places, some known companies."""
+    from faker import Faker
+
+    from crm.organisations.demo_data import FUNCTIONS, STREETS, TOWNS, TRADES
+
     rng = random.Random(seed)
+    fake = Faker("de_DE")
+    fake.seed_instance(seed)
+    last_names = list({fake.last_name() for _ in range(4000)})
+    first_names = list({fake.first_name() for _ in range(800)})
+    words = list({fake.word().capitalize() for _ in range(2000)})
     out: list[list[str]] = []
     last_new: list[str] | None = None
-    tag = uuid.uuid4().hex[:6]
     for i in range(ROWS):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        person = [f"{first} {last}", "Geschäftsführung", f"{first.lower()}.{i}@firma-{tag}-{i}.de"]
+        first, last = rng.choice(first_names), rng.choice(last_names)
+        person = [f"{first} {last}", rng.choice(FUNCTIONS), f"{first.lower()}.{last.lower()}.{i}@example.org"]
         if i % 20 == 0:
-            out.append([f"Fehlerhaft {i}", "", "12", "Celle", "", "", *person])
+            out.append([f"{rng.choice(words)} {last} GmbH", "", "12", "Celle", "", "", *person])
         elif i % 10 == 1 and existing:
             name, postcode, city = rng.choice(existing)
             out.append([name, "", postcode or "", city or "", "", "", *person])
         elif i % 25 == 2 and last_new:
             out.append([*last_new[:6], *person])
         else:
-            town, postcode = rng.choice(TOWNS)
-            name = f"{rng.choice(TRADES)} {last} {tag}-{i} GmbH"
+            town, low, high, _region = rng.choice(TOWNS)
+            trade = rng.choice(TRADES)[1]
+            pattern = rng.random()
+            if pattern < 0.4:
+                name = f"{trade} {last} {rng.choice(LEGAL)}"
+            elif pattern < 0.7:
+                name = f"{last} {rng.choice(words)} {rng.choice(LEGAL)}"
+            else:
+                name = f"{rng.choice(words)}{rng.choice(words).lower()} {rng.choice(last_names)} {rng.choice(LEGAL)}"
+            slug = "-".join(name.lower().split()[:2]).encode("ascii", "ignore").decode()
             row = [
-                name,
-                f"Hauptstraße {i % 200 + 1}",
-                str(postcode + i % 9),
+                name.strip(),
+                f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
+                f"{rng.randint(low, high):05d}",
                 town,
-                f"0511 {100000 + i}",
-                f"www.firma-{tag}-{i}.de",
+                f"0{rng.randint(30, 9999)} {rng.randint(10000, 9999999)}",
+                f"www.{slug}-{i}.de",
                 *person,
             ]
             out.append(row)
@@ -98,7 +99,7 @@ def csv_file(data: list[list[str]]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
     writer.writerows(data)
-    return buffer.getvalue().encode("cp1252", errors="replace")
+    return buffer.getvalue().encode("cp1252", errors="replace")  # German Excel's CSV
 
 
 def xlsx_file(data: list[list[str]]) -> bytes:

@@ -236,11 +236,7 @@ class Writer:
                 import_batch_id=self.batch.id,
             )
             params.append(values)
-        ids = (
-            db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-            .scalars()
-            .all()
-        )
+        ids = _insert_with_ids(table, params)
         for row, org_id, values in zip(rows, ids, params, strict=True):
             self.new_org_of_row[row.row_number] = org_id
             if row.row_number in self.has_dependents:
@@ -348,12 +344,7 @@ class Writer:
                     self.contacts_added[org_id] = self.contacts_added.get(org_id, 0) + 1
         if not params:
             return
-        table = ContactPerson.__table__
-        ids = (
-            db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-            .scalars()
-            .all()
-        )
+        ids = _insert_with_ids(ContactPerson.__table__, params)
         self._audit(
             [
                 (
@@ -462,6 +453,32 @@ class Writer:
                 for action, entity_type, entity_id, changes, details in entries
             ],
         )
+
+
+def _reserve_ids(table: sa.Table, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``table``, so rows can be inserted in one executemany.
+
+    (RETURNING in a batch insert keeps the row order only row by row on SQLite, which is 40
+    times slower.) PostgreSQL hands out ids from the table's sequence; on SQLite the import runs
+    in a write transaction (BEGIN IMMEDIATE), so nobody else can take the ids after max(id).
+    """
+    if db.session.connection().dialect.name == "postgresql":
+        sequence = db.session.scalar(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+        return list(
+            db.session.scalars(
+                sa.text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": sequence, "n": n}
+            )
+        )
+    start = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + n))
+
+
+def _insert_with_ids(table: sa.Table, params: list[dict[str, Any]]) -> list[int]:
+    ids = _reserve_ids(table, len(params))
+    for values, new_id in zip(params, ids, strict=True):
+        values["id"] = new_id
+    db.session.execute(sa.insert(table), params)
+    return ids
 
 
 def _jsonable(changes: dict[str, Any] | None) -> dict[str, Any] | None:

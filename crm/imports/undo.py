@@ -200,6 +200,10 @@ def undo_batch(batch: ImportBatch, *, actor: User) -> dict[str, int]:
         db.session.scalars(sa.select(ImportLink.organisation_id).where(ImportLink.batch_id == batch.id))
     )
     refresh_search_tokens_bulk(linked)
+    db.session.execute(
+        sa.delete(ImportLink).where(ImportLink.batch_id == batch.id),
+        execution_options={"synchronize_session": False},
+    )
     counts = {"organisations": organisations or 0, "contacts": contacts or 0, "reverted": reverted}
     batch.status, batch.undone_at, batch.undone_by_id = BatchStatus.UNDONE, now, actor.id
     db.session.add(

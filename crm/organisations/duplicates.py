@@ -145,6 +145,7 @@ def _fuzzy(
 # --- many probes at once (imports) -----------------------------------------------------------
 
 _IN_CHUNK = 1000
+FUZZY_BLOCK_LIMIT = 1000  # fuzzy candidates per probe in a bulk match (find_duplicates: 400)
 _PROBE_CHUNK = 2000  # probes per name-start query (a few thousand bound parameters)
 
 
@@ -276,7 +277,11 @@ class MatchPool:
         return ordered[:MAX_CANDIDATES]
 
     def _block(self, probe: Keys) -> dict[int, Keys]:
-        """Candidates in the same place (unknown place on either side counts as the same)."""
+        """Candidates in the same place (unknown place on either side counts as the same).
+
+        At most ``FUZZY_BLOCK_LIMIT`` of them, the closest kinds first, so that a file of
+        thousands of companies in one postcode cannot make the work quadratic.
+        """
         prefix = probe.prefix
         if not (probe.postcode or probe.city):
             parts = [self.by_start.get(prefix, ())]
@@ -287,7 +292,13 @@ class MatchPool:
                 self.by_start_nowhere.get(prefix, ()),
                 self.by_postcode.get(probe.postcode, ()) if probe.postcode else (),
             ]
-        return {other.id: other for part in parts for other in part}
+        block: dict[int, Keys] = {}
+        for part in parts:
+            for other in part:
+                block[other.id] = other
+                if len(block) >= FUZZY_BLOCK_LIMIT:
+                    return block
+        return block
 
     def _fuzzy(self, probe: Keys) -> list[tuple[int, float]]:
         """Close but not identical names within the probe's blocks (rapidfuzz, score cut-off)."""

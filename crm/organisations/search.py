@@ -90,4 +90,4 @@ def refresh_search_tokens_bulk(organisation_ids: set[int] | list[int], *, chunk:
             for token in sorted(token_words(*texts))
         ]
         if rows:
-            db.session.execute(sa.insert(OrganisationSearchToken), rows)
+            db.session.execute(sa.insert(OrganisationSearchToken.__table__), rows)
