@@ -36,6 +36,7 @@ def _navigation() -> list[NavItem]:
         NavItem(
             "fee_settings.schedule_list", _l("Beiträge & SEPA"), p.can_manage_fee_settings, section="admin"
         ),
+        NavItem("imports.index", _l("Import"), p.can_import),
     ]
 
 
@@ -108,10 +109,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.dooropeners import integration as dooropener_integration
     from crm.dooropeners import report as dooropener_report
     from crm.dooropeners import views as dooropeners
+    from crm.imports import views as imports
     from crm.organisations import contact_views, templating
     from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users, admin_audit, organisations, dooropeners):
+    for module in (core, auth, admin_users, admin_audit, organisations, dooropeners, imports):
         app.register_blueprint(module.bp)
     # These modules add routes to the blueprints above.
     assert contact_views.bp is organisations.bp and dooropener_report.bp is dooropeners.bp
@@ -146,6 +148,7 @@ def _register_cli(app: Flask) -> None:
     import crm.core.demo
     import crm.core.summaries
     import crm.dooropeners.demo
+    import crm.imports.cli
     import crm.memberships.demo
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli

@@ -3,8 +3,10 @@
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAttendance, Introduction
+from crm.imports.models import ImportBatch, ImportLink, ImportMapping, ImportRow
 from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, FeeSchedule, Membership
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
+from crm.privacy.suppression import SuppressionEntry
 from crm.sponsorships.models import Sponsorship
 
 __all__ = [
@@ -19,6 +21,10 @@ __all__ = [
     "EventAttendance",
     "Fee",
     "FeeSchedule",
+    "ImportBatch",
+    "ImportLink",
+    "ImportMapping",
+    "ImportRow",
     "Introduction",
     "LoginSession",
     "Membership",
@@ -26,5 +32,6 @@ __all__ = [
     "OrganisationSearchToken",
     "Sponsorship",
     "StageChange",
+    "SuppressionEntry",
     "User",
 ]

@@ -184,3 +184,12 @@ TEMPLATE_PREDICATES.update(
         "can_view_sponsorships": can_view_sponsorships,
     }
 )
+# --- imports ---------------------------------------------------------------------------------
+
+
+def can_import(user: Any) -> bool:
+    """Importing companies from files (and undoing imports) is for managers."""
+    return is_manager(user)
+
+
+TEMPLATE_PREDICATES.update({"can_import": can_import})

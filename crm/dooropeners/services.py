@@ -28,6 +28,7 @@ from crm.organisations.dataprotection import (
 from crm.organisations.models import Organisation
 from crm.organisations.services import create_organisation
 from crm.organisations.vocab import Salutation
+from crm.privacy.suppression import suppress
 
 FIELDS = (
     "kind",
@@ -95,6 +96,8 @@ def create_door_opener(data: Mapping[str, Any], *, actor: User) -> DoorOpener:
     door_opener = DoorOpener(**values)
     db.session.add(door_opener)
     db.session.flush()
+    if door_opener.marketing_blocked and door_opener.email:
+        suppress(door_opener.email, "Werbesperre bei Türöffner")
     record(
         "door_opener_created",
         entity=door_opener,
@@ -124,6 +127,8 @@ def update_door_opener(
     _validate({**before, **values})
     for key, value in values.items():
         setattr(door_opener, key, value)
+    if door_opener.marketing_blocked and door_opener.email:
+        suppress(door_opener.email, "Werbesperre bei Türöffner")
     changes = diff(before, snapshot(door_opener))
     if changes:
         record("door_opener_updated", entity=door_opener, actor=actor, changes=changes)

@@ -16,6 +16,7 @@ from crm.organisations.dataprotection import apply_marketing_block, data_protect
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.vocab import ConsentMethod, LegalBasis, Salutation
+from crm.privacy.suppression import suppress
 
 CONTACT_FIELDS = (
     "salutation",
@@ -72,6 +73,12 @@ def _validate(values: Mapping[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
+def _suppress_if_blocked(contact: ContactPerson) -> None:
+    """A marketing block puts the address on the block list, so it sticks even against re-import."""
+    if contact.marketing_blocked and contact.email:
+        suppress(contact.email, "Werbesperre bei Ansprechperson")
+
+
 def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -> ContactPerson:
     """Add a contact person to ``org``."""
     if not permissions.can_edit_organisation(actor, org):
@@ -83,6 +90,7 @@ def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -
     contact = ContactPerson(organisation_id=org.id, **values)
     db.session.add(contact)
     db.session.flush()
+    _suppress_if_blocked(contact)
     refresh_search_tokens(org)
     record("contact_created", entity=contact, actor=actor, details={"organisation_id": org.id})
     return contact
@@ -107,6 +115,7 @@ def update_contact(
     _validate({**before, **values})
     for key, value in values.items():
         setattr(contact, key, value)
+    _suppress_if_blocked(contact)
     changes = diff(before, contact_snapshot(contact))
     if changes:
         if _NAME_FIELDS & changes.keys():

@@ -62,3 +62,32 @@ def matches_query(q: str) -> sa.ColumnElement[bool] | None:
             sa.func.lower(Organisation.name).like("%" + escape_like(q.strip().lower()) + "%", escape="\\")
         )
     return sa.and_(*conditions)
+
+
+def refresh_search_tokens_bulk(organisation_ids: set[int] | list[int], *, chunk: int = 1000) -> None:
+    """``refresh_search_tokens`` for many companies: four statements per 1,000 companies."""
+    ids = sorted(set(organisation_ids))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        names: dict[int, list[str | None]] = {}
+        for org_id, name, city in db.session.execute(
+            sa.select(Organisation.id, Organisation.name, Organisation.city).where(Organisation.id.in_(part))
+        ):
+            names[org_id] = [name, city]
+        for org_id, first, last in db.session.execute(
+            sa.select(ContactPerson.organisation_id, ContactPerson.first_name, ContactPerson.last_name).where(
+                ContactPerson.organisation_id.in_(part), ContactPerson.is_archived.is_(False)
+            )
+        ):
+            names.setdefault(org_id, []).extend((first, last))
+        db.session.execute(
+            sa.delete(OrganisationSearchToken).where(OrganisationSearchToken.organisation_id.in_(part)),
+            execution_options={"synchronize_session": False},
+        )
+        rows = [
+            {"organisation_id": org_id, "token": token}
+            for org_id, texts in names.items()
+            for token in sorted(token_words(*texts))
+        ]
+        if rows:
+            db.session.execute(sa.insert(OrganisationSearchToken.__table__), rows)

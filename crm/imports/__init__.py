@@ -1,0 +1,1 @@
+"""Importing companies and contact persons from CSV and Excel files."""

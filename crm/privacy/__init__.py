@@ -1,0 +1,1 @@
+"""Data protection: the marketing-block (objection) list, later access, erasure and retention."""
