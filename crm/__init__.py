@@ -28,6 +28,9 @@ def _navigation() -> list[NavItem]:
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
+        NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
+        NavItem("activities.quick_log", _l("Kontakt erfassen"), p.can_log_activity, section="action"),
+        NavItem("needs_topics.index", _l("Bedarfsthemen"), p.can_manage_needs_topics, section="admin"),
     ]
 
 
@@ -103,11 +106,20 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     assert contact_views.bp is organisations.bp  # contact routes live on the same blueprint
     templating.init_app(app)
+
+    from crm.activities import followup_views, needs_views, setup, topic_views
+    from crm.activities import views as activities
+
+    for module in (activities, followup_views, topic_views):
+        app.register_blueprint(module.bp)
+    assert needs_views.bp is activities.bp
+    setup.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 
 def _register_cli(app: Flask) -> None:
     # Importing a feature's cli/demo module registers its commands and demo-data seeders.
+    import crm.activities.demo
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo

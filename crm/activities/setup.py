@@ -1,0 +1,141 @@
+"""Plugs the contact history into the company page, the start page and the merge preview."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.activities import dates, timeline
+from crm.activities.home import home_context
+from crm.activities.models import Activity, FollowUp, NeedsAnalysis
+from crm.activities.vocab import (
+    ACTIVITY_KIND_LABELS,
+    ACTIVITY_KIND_PLURALS,
+    TRAINING_FORMAT_LABELS,
+    funding_share,
+)
+from crm.auth.models import User
+from crm.core import views as core_views
+from crm.extensions import db
+from crm.organisations import templating
+from crm.organisations.models import StageChange
+from crm.organisations.panels import Panel, register_panel
+from crm.organisations.vocab import label
+
+OPEN_FOLLOW_UPS_SHOWN = 10
+
+
+def _load_activities(ids: list[int]) -> Mapping[int, Activity]:
+    stmt = (
+        sa.select(Activity)
+        .where(Activity.id.in_(ids))
+        .options(joinedload(Activity.user), selectinload(Activity.participants))
+    )
+    return {a.id: a for a in db.session.scalars(stmt)}
+
+
+def _load_stage_changes(ids: list[int]) -> Mapping[int, StageChange]:
+    stmt = sa.select(StageChange).where(StageChange.id.in_(ids)).options(joinedload(StageChange.changed_by))
+    return {c.id: c for c in db.session.scalars(stmt)}
+
+
+def _load_needs_analyses(ids: list[int]) -> Mapping[int, NeedsAnalysis]:
+    stmt = (
+        sa.select(NeedsAnalysis)
+        .where(NeedsAnalysis.id.in_(ids))
+        .options(joinedload(NeedsAnalysis.conducted_by), selectinload(NeedsAnalysis.topics))
+    )
+    return {n.id: n for n in db.session.scalars(stmt)}
+
+
+def register_sources() -> None:
+    """The timeline sources of this feature and of the stage history."""
+    timeline.register_source(
+        timeline.TimelineSource(
+            key="activity",
+            kinds={kind.value: label for kind, label in ACTIVITY_KIND_PLURALS.items()},
+            kind=Activity.kind,
+            at=Activity.occurred_at,
+            id=Activity.id,
+            organisation_id=Activity.organisation_id,
+            load=_load_activities,
+            template="activities/_tl_activity.html",
+            order=10,
+        )
+    )
+    timeline.register_source(
+        timeline.TimelineSource(
+            key="needs_analysis",
+            kinds={"needs_analysis": _l("Bedarfsanalysen")},
+            kind=None,
+            at=NeedsAnalysis.created_at,  # when it was recorded; the item shows the day it took place
+            id=NeedsAnalysis.id,
+            organisation_id=NeedsAnalysis.organisation_id,
+            load=_load_needs_analyses,
+            template="activities/_tl_needs_analysis.html",
+            order=20,
+        )
+    )
+    timeline.register_source(
+        timeline.TimelineSource(
+            key="stage_change",
+            kinds={"stage_change": _l("Phasenwechsel")},
+            kind=None,
+            at=StageChange.changed_at,
+            id=StageChange.id,
+            organisation_id=StageChange.organisation_id,
+            load=_load_stage_changes,
+            template="activities/_tl_stage_change.html",
+            order=90,
+        )
+    )
+
+
+def load_panel(organisation: Any, user: Any) -> dict[str, Any]:
+    """Timeline page plus the company's open follow-ups: a constant number of queries."""
+    page_number, kinds = timeline.parse_args()
+    page = timeline.timeline_page(organisation.id, kinds=kinds, page=page_number)
+    open_follow_ups = db.session.execute(
+        sa.select(
+            FollowUp.id, FollowUp.due_on, FollowUp.what, FollowUp.assignee_id, User.name.label("assignee")
+        )
+        .join(User, User.id == FollowUp.assignee_id)
+        .where(FollowUp.organisation_id == organisation.id, FollowUp.done_at.is_(None))
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(OPEN_FOLLOW_UPS_SHOWN)
+    ).all()
+    return {
+        "page": page,
+        "kinds": kinds,
+        "kind_labels": timeline.kind_labels(),
+        "open_follow_ups": open_follow_ups,
+        "today": dates.local_today(),
+        "funding_share": funding_share(organisation.employees),
+    }
+
+
+def _append_once(registry: list[Any], entry: Any) -> None:
+    if entry not in registry:
+        registry.append(entry)
+
+
+def init_app(app: Flask) -> None:
+    """Register panel, timeline sources, action buttons, start-page section and merge labels."""
+    register_sources()
+    register_panel(Panel("timeline", 20, "activities/_timeline_panel.html", load_panel))
+    _append_once(templating.ORGANISATION_ACTIONS, "activities/_org_actions.html")
+    _append_once(core_views.HOME_SECTIONS, ("activities/_home.html", home_context))
+    templating.MERGE_TABLE_LABELS.update(
+        {
+            "activities": _l("Kontakte"),
+            "follow_ups": _l("Wiedervorlagen"),
+            "needs_analyses": _l("Bedarfsanalysen"),
+        }
+    )
+    app.jinja_env.globals["activity_kind_label"] = lambda v: label(ACTIVITY_KIND_LABELS, v)
+    app.jinja_env.filters["training_format_label"] = lambda v: label(TRAINING_FORMAT_LABELS, v)
