@@ -43,7 +43,19 @@ PER_STAGE = {
     "lost": (2, 12),
 }
 KINDS = [("call", 45), ("email", 25), ("visit", 14), ("online_meeting", 8), ("event", 5), ("letter", 3)]
-_KIND_CUM = list(accumulate(w for _, w in KINDS))
+KIND_NAMES = [k for k, _ in KINDS]
+_KIND_CUM = [c / 100 for c in accumulate(w for _, w in KINDS)]
+_NO_REPORT = (None, None, None)
+
+
+def _report(rand: Any) -> tuple[str, str, str]:
+    """A visit report: participants, topics, impressions."""
+    return tuple(  # type: ignore[return-value]
+        pool[int(rand() * len(pool))]
+        for pool in (texts.REPORT_PARTICIPANTS, texts.REPORT_TOPICS, texts.REPORT_IMPRESSIONS)
+    )
+
+
 ACTIVE_STAGES = {"contacted", "needs_analysis", "offer", "customer", "partner"}
 BUDGETS = [(None, None), (1_000, 5_000), (5_000, 15_000), (10_000, 30_000), (None, 2_000), (20_000, None)]
 
@@ -78,8 +90,6 @@ class Writer:
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
 
     def flush(self) -> None:
         if not self.rows:
@@ -101,19 +111,28 @@ class Writer:
 
 
 class Clock:
-    """Epoch seconds to the database's timestamp and date form."""
+    """Epoch seconds to the database's timestamp and date form (SQLite text is built from a cache)."""
 
     def __init__(self, sqlite: bool) -> None:
         self.sqlite = sqlite
+        self._days: dict[int, str] = {}
 
     def at(self, ts: float) -> Any:
-        if self.sqlite:
-            return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts)) + ".000000"
-        return datetime.fromtimestamp(ts, UTC)
+        if not self.sqlite:
+            return datetime.fromtimestamp(ts, UTC)
+        seconds = int(ts)
+        day, rest = divmod(seconds, DAY)
+        prefix = self._days.get(day)
+        if prefix is None:
+            prefix = self._days[day] = time.strftime("%Y-%m-%d ", time.gmtime(day * DAY))
+        return prefix + _TIMES[rest // 60]
 
     def day(self, ts: float) -> Any:
         value = datetime.fromtimestamp(ts, LOCAL_TZ).date()
         return value.isoformat() if self.sqlite else value
+
+
+_TIMES = [f"{m // 60:02d}:{m % 60:02d}:00.000000" for m in range(24 * 60)]  # to the minute
 
 
 def _indexes(tables: Iterable[sa.Table]) -> list[sa.Index]:
@@ -152,6 +171,8 @@ def seed_activities(context: DemoContext) -> None:
         na_topics,
     ]
     dropped = _indexes(tables) if len(orgs) >= 30_000 else []
+    if sqlite:  # a bigger page cache for the load and the index builds (this connection only)
+        connection.exec_driver_sql("PRAGMA cache_size = -200000")
     for index in dropped:  # one index build after the load is far cheaper than millions of updates
         index.drop(connection)
     generator = _Generator(context.rng, Clock(sqlite), staff, contacts, topics, connection)
@@ -219,68 +240,63 @@ class _Generator:
         return value.timestamp()
 
     def company(self, org: Any) -> None:
-        rng = self.rng
+        rand = self.rng.random
         org_id, stage, owner = org.id, str(org.stage), org.owner_id
         start = self._ts(org.created_at)
         low, high = PER_STAGE.get(stage, (0, 0))
-        count = rng.randint(low, high) if high else 0
-        people = self.contacts.get(org_id, [])
+        count = low + int(rand() * (high - low + 1)) if high else 0
         span = max(self.now - start, DAY)
         # Working hours: a random day, then 07:00-17:00 UTC (08:00-19:00 in Berlin).
+        latest = self.now - 600
         times = sorted(
-            (start + rng.random() * span) // DAY * DAY + rng.randint(7 * 3600, 17 * 3600)
+            min(latest, (start + rand() * span) // DAY * DAY + 25_200 + int(rand() * 36_000))
             for _ in range(count)
         )
-        for ts in times:
-            self._activity(org_id, owner, people, ts)
         if times:
+            self._activities(org_id, owner, self.contacts.get(org_id, []), times)
             self.last_contacts.append((self.clock.at(times[-1]), org_id))
-            if stage in ACTIVE_STAGES and rng.random() < 0.25:
+            if stage in ACTIVE_STAGES and rand() < 0.25:
                 self._follow_up(org_id, owner, None, times[-1], open_=True)
-        if stage not in ("lead", "contacted") and (stage not in ("dormant", "lost") or rng.random() < 0.3):
-            for _ in range(2 if rng.random() < 0.2 else 1):
+        if stage not in ("lead", "contacted") and (stage not in ("dormant", "lost") or rand() < 0.3):
+            for _ in range(2 if rand() < 0.2 else 1):
                 self._analysis(org_id, owner, start, org.employees)
+        self.flush()
 
     def _user(self, owner: int | None) -> int:
         if owner is not None and self.rng.random() < 0.75:
             return owner
         return self.rng.choice(self.staff)
 
-    def _activity(self, org_id: int, owner: int | None, people: list[int], ts: float) -> None:
-        rng = self.rng
-        kind = KINDS[bisect.bisect(_KIND_CUM, rng.random() * _KIND_CUM[-1])][0]
-        at = self.clock.at(ts)
-        visit_report = kind == "visit" and rng.random() < 0.6
-        activity_id = self.next_activity
-        self.next_activity += 1
-        user = self._user(owner)
-        self.activities.add(
-            (
-                activity_id,
-                org_id,
-                kind,
-                at,
-                user,
-                rng.choice(texts.SUBJECTS[kind]),
-                rng.choice(texts.NOTES) if rng.random() < 0.35 else None,
-                rng.choice(texts.OUTCOMES) if rng.random() < 0.4 else None,
-                rng.choice(texts.NEXT_STEPS) if rng.random() < 0.25 else None,
-                rng.choice(texts.REPORT_PARTICIPANTS) if visit_report else None,
-                rng.choice(texts.REPORT_TOPICS) if visit_report else None,
-                rng.choice(texts.REPORT_IMPRESSIONS) if visit_report else None,
-                at,
-                at,
-                1,
-            )
-        )
-        if people:
-            roll = rng.random()
-            if roll < 0.53:
-                chosen = rng.sample(people, 2) if roll < 0.08 and len(people) > 1 else [rng.choice(people)]
-                for person in chosen:
-                    self.participants.add((activity_id, person))
-        if rng.random() < 0.06:
-            self._follow_up(org_id, user, activity_id, ts, open_=False)
+    def _activities(self, org_id: int, owner: int | None, people: list[int], times: list[float]) -> None:
+        """The hot loop (two million rows at scale L): plain ``random()`` and local names only."""
+        rand, at_of = self.rng.random, self.clock.at
+        staff, n_staff, n_people = self.staff, len(self.staff), len(people)
+        add_activity, add_participant = self.activities.rows.append, self.participants.rows.append
+        notes, outcomes, steps = texts.NOTES, texts.OUTCOMES, texts.NEXT_STEPS
+        for ts in times:
+            kind = KIND_NAMES[bisect.bisect(_KIND_CUM, rand())]
+            at = at_of(ts)
+            activity_id = self.next_activity
+            self.next_activity += 1
+            user = owner if owner is not None and rand() < 0.75 else staff[int(rand() * n_staff)]
+            subjects = texts.SUBJECTS[kind]
+            report = kind == "visit" and rand() < 0.6
+            add_activity(
+                (activity_id, org_id, kind, at, user, subjects[int(rand() * len(subjects))],
+                 notes[int(rand() * len(notes))] if rand() < 0.35 else None,
+                 outcomes[int(rand() * len(outcomes))] if rand() < 0.4 else None,
+                 steps[int(rand() * len(steps))] if rand() < 0.25 else None,
+                 *(_report(rand) if report else _NO_REPORT), at, at, 1)
+            )  # fmt: skip
+            if n_people:
+                roll = rand()
+                if roll < 0.53:
+                    first = int(rand() * n_people)
+                    add_participant((activity_id, people[first]))
+                    if roll < 0.08 and n_people > 1:
+                        add_participant((activity_id, people[(first + 1) % n_people]))
+            if rand() < 0.06:
+                self._follow_up(org_id, user, activity_id, ts, open_=False)
 
     def _follow_up(
         self, org_id: int, user: int | None, activity_id: int | None, ts: float, *, open_: bool
@@ -331,15 +347,15 @@ class _Generator:
         for topic in rng.sample(self.topics, min(len(self.topics), rng.randint(1, 4))):
             self.analysis_topics.add((analysis_id, topic))
 
+    def flush(self, *, force: bool = False) -> None:
+        """Write the buffered rows, parents before children (foreign keys are checked)."""
+        writers = (self.activities, self.participants, self.follow_ups, self.analyses, self.analysis_topics)
+        if force or any(len(w.rows) >= BATCH for w in writers):
+            for writer in writers:
+                writer.flush()
+
     def finish(self) -> None:
-        for writer in (
-            self.activities,
-            self.participants,
-            self.follow_ups,
-            self.analyses,
-            self.analysis_topics,
-        ):
-            writer.flush()
+        self.flush(force=True)
         if self.last_contacts:  # raw executemany: no per-row statement building, updated_at untouched
             mark = "?" if self.clock.sqlite else "%s"
             self.connection.exec_driver_sql(

@@ -136,7 +136,12 @@ def postpone_follow_up(follow_up: FollowUp, due_on: date | None, *, actor: User)
     if due_on > before:
         follow_up.postponed_count += 1
     follow_up.due_on = due_on
-    record("follow_up_postponed", entity=follow_up, actor=actor, changes={"due_on": [before, due_on]})
+    record(
+        "follow_up_postponed",
+        entity=follow_up,
+        actor=actor,
+        changes=diff({"due_on": before}, {"due_on": due_on}),
+    )
     db.session.flush()
 
 

@@ -92,7 +92,7 @@ class ActivityForm(FlaskForm):
 
     def setup(self, *, contacts: list[Any], users: list[Any], with_follow_up: bool = True) -> ActivityForm:
         """Fill the choices: the company's contact persons and the possible assignees."""
-        self.contact_person_ids.choices = [(c.id, c.full_name) for c in contacts]
+        self.contact_person_ids.choices = choices((c.id, c.full_name) for c in contacts)
         if with_follow_up:
             self.follow_up_assignee_id.choices = choices((u.id, u.name) for u in users)
         else:
@@ -134,7 +134,7 @@ class NeedsAnalysisForm(FlaskForm):
     )
     formats = CheckboxListField(
         _l("Bevorzugte Formate"),
-        choices=[(f.value, text) for f, text in TRAINING_FORMAT_LABELS.items()],
+        choices=choices((f.value, text) for f, text in TRAINING_FORMAT_LABELS.items()),
     )
     budget_from = EuroField(_l("Budget von (€)"), maximum=10**9)
     budget_to = EuroField(_l("Budget bis (€)"), maximum=10**9)

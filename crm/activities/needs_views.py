@@ -27,7 +27,7 @@ def needs_new(org_id: int) -> Any:
     org = organisation_or_404(org_id, current_user)
     permissions.require(permissions.can_record_needs_analysis(current_user, org))
     form = NeedsAnalysisForm()
-    form.topic_ids.choices = [(t.id, t.name) for t in needs.active_topics()]
+    form.topic_ids.choices = choices((t.id, t.name) for t in needs.active_topics())
     form.conducted_by_id.choices = choices((u.id, u.name) for u in active_users())
     if request.method == "GET":
         form.conducted_on.data = dates.local_today()

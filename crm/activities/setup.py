@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -119,6 +119,17 @@ def load_panel(organisation: Any, user: Any) -> dict[str, Any]:
     }
 
 
+def timeline_url(org_id: int, **changes: Any) -> str:
+    """The company page with the current query string changed (``None`` drops a parameter)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    return url_for("organisations.detail", org_id=org_id, **args) + "#timeline"
+
+
 def _append_once(registry: list[Any], entry: Any) -> None:
     if entry not in registry:
         registry.append(entry)
@@ -137,5 +148,6 @@ def init_app(app: Flask) -> None:
             "needs_analyses": _l("Bedarfsanalysen"),
         }
     )
+    app.jinja_env.globals["timeline_url"] = timeline_url
     app.jinja_env.globals["activity_kind_label"] = lambda v: label(ACTIVITY_KIND_LABELS, v)
     app.jinja_env.filters["training_format_label"] = lambda v: label(TRAINING_FORMAT_LABELS, v)
