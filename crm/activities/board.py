@@ -24,7 +24,7 @@ GROUP_LABELS = {
     "week": _l("Diese Woche"),
     "later": _l("Später"),
 }
-PER_GROUP = 50
+PER_GROUP = 20  # enough to work through; the rest of a group is one click away
 
 
 @dataclass(frozen=True)

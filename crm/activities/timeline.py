@@ -1,9 +1,9 @@
 """The company timeline, built from registered sources so that later features add their events.
 
 A source names, for one table, the columns that give an entry's kind, time and id; the timeline
-UNION ALLs every source's rows for one company, pages through them newest first, and then loads
-the page's records with one query per source. The query count does not depend on the number of
-entries shown. Example (a later feature)::
+UNION ALLs every source's rows for one company, pages through them newest first (counting them in
+the same query), and then loads the page's records with one query per source. The query count does
+not depend on the number of entries shown. Example (a later feature)::
 
     register_source(TimelineSource(
         key="introduction", kinds={"introduction": _l("Vermittlungen")},
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import request
@@ -51,8 +51,7 @@ class TimelineSource:
     order: int = 100
 
 
-@dataclass(frozen=True)
-class TimelineItem:
+class TimelineItem(NamedTuple):
     source: str
     kind: str
     at: Any
@@ -70,6 +69,7 @@ def register_source(source: TimelineSource) -> None:
     if source.kind is None and len(source.kinds) != 1:
         raise ValueError("a source without a kind column must have exactly one kind")
     SOURCES[source.key] = source
+    _STATEMENTS.clear()
 
 
 def sources() -> list[TimelineSource]:
@@ -81,7 +81,7 @@ def kind_labels() -> dict[str, str]:
     return {k: v for s in sources() for k, v in resolved(s.kinds).items()}
 
 
-def _rows(source: TimelineSource, organisation_id: int, kinds: set[str]) -> sa.Select[Any] | None:
+def _rows(source: TimelineSource, kinds: frozenset[str]) -> sa.Select[Any] | None:
     wanted = [k for k in source.kinds if not kinds or k in kinds]
     if not wanted:
         return None
@@ -94,10 +94,33 @@ def _rows(source: TimelineSource, organisation_id: int, kinds: set[str]) -> sa.S
         kind.label("kind"),
         sa.type_coerce(source.at, UTCDateTime()).label("at"),
         source.id.label("id"),
-    ).where(source.organisation_id == organisation_id)
+    ).where(source.organisation_id == sa.bindparam("organisation_id"))
     if source.kind is not None and len(wanted) < len(source.kinds):
         stmt = stmt.where(source.kind.in_(wanted))
     return stmt
+
+
+_STATEMENTS: dict[frozenset[str], sa.Select[Any] | None] = {}
+
+
+def _statement(kinds: frozenset[str]) -> sa.Select[Any] | None:
+    """The page query for a kind filter, built once: reusing it saves SQLAlchemy's per-call work.
+
+    One query gives the page's rows and (as a window count) the number of all rows.
+    """
+    if kinds not in _STATEMENTS:
+        parts = [s for s in (_rows(src, kinds) for src in sources()) if s is not None]
+        if not parts:
+            _STATEMENTS[kinds] = None
+        else:
+            union = sa.union_all(*parts).subquery("timeline")
+            _STATEMENTS[kinds] = (
+                sa.select(union, sa.func.count().over().label("total"))
+                .order_by(union.c.at.desc(), union.c.source, union.c.id.desc())
+                .limit(sa.bindparam("limit"))
+                .offset(sa.bindparam("offset"))
+            )
+    return _STATEMENTS[kinds]
 
 
 def parse_args() -> tuple[int, set[str]]:
@@ -115,18 +138,22 @@ def parse_args() -> tuple[int, set[str]]:
 def timeline_page(
     organisation_id: int, *, kinds: set[str] | None = None, page: int = 1, per_page: int = PER_PAGE
 ) -> Page[TimelineItem]:
-    """One page of a company's timeline, newest first: 2 queries plus one per source on the page."""
-    parts = [s for s in (_rows(src, organisation_id, kinds or set()) for src in sources()) if s is not None]
-    if not parts:
+    """One page of a company's timeline, newest first: one query plus one per source on the page."""
+    stmt = _statement(frozenset(kinds or ()))
+    if stmt is None:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    union = sa.union_all(*parts).subquery("timeline")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(union)) or 0
     rows: Sequence[Any] = db.session.execute(
-        sa.select(union)
-        .order_by(union.c.at.desc(), union.c.source, union.c.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        stmt, {"organisation_id": organisation_id, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()
+    if rows:
+        total = rows[0].total
+    elif page > 1:  # past the end: count what there is, so the pager can lead back
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.limit(None).offset(None).subquery()),
+            {"organisation_id": organisation_id},
+        )
+    else:
+        total = 0
     wanted: dict[str, list[int]] = {}
     for row in rows:
         wanted.setdefault(row.source, []).append(row.id)
@@ -136,4 +163,4 @@ def timeline_page(
         for row in rows
         if row.id in loaded[row.source]
     ]
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)

@@ -91,7 +91,6 @@ def _follow_up_to_complete(raw: str | None) -> FollowUp | None:
 def _log(org: Organisation | None, *, quick: bool, follow_up: FollowUp | None = None, **extra: Any) -> Any:
     """The contact form for ``org`` (None: not chosen yet) — shared by both entry points."""
     form = ActivityForm()
-    form.setup(contacts=_contacts(org), users=active_users())
     if request.method == "GET":
         form.occurred_at.data = dates.local_input()
         form.follow_up_assignee_id.data = current_user.id
@@ -115,13 +114,14 @@ def _log(org: Organisation | None, *, quick: bool, follow_up: FollowUp | None = 
                 apply_errors(form, error)
                 org = db.session.get(Organisation, org.id)
             else:
+                name, org_id = org.name, activity.organisation_id  # read before commit expires them
                 db.session.commit()
-                flash(_("Kontakt mit %(name)s gespeichert.", name=org.name), "success")
+                flash(_("Kontakt mit %(name)s gespeichert.", name=name), "success")
                 if quick and follow_up is not None:
                     return redirect(url_for("follow_ups.index"))
-                return redirect(
-                    url_for("organisations.detail", org_id=activity.organisation_id) + "#timeline"
-                )
+                return redirect(url_for("organisations.detail", org_id=org_id) + "#timeline")
+    # Choices only matter for showing the form: the service checks ids and assignees itself.
+    form.setup(contacts=_contacts(org), users=active_users())
     return render_template(
         "activities/form.html", form=form, org=org, activity=None, quick=quick, follow_up=follow_up, **extra
     )

@@ -135,17 +135,22 @@ def can_log_activity(user: Any, organisation: Any = None) -> bool:
 
 def can_edit_activity(user: Any, activity: Any) -> bool:
     """Managers always; staff their own contacts within ``CRM_ACTIVITY_EDIT_DAYS`` of logging them."""
+    return bool(editable_activities(user, activity.organisation, [activity]))
+
+
+def editable_activities(user: Any, organisation: Any, activities: Any) -> set[int]:
+    """Ids of those ``activities`` (all of ``organisation``) that ``user`` may edit — one check per page."""
     from datetime import UTC, datetime, timedelta
 
     from flask import current_app
 
-    if not has_role(user, Role.STAFF) or activity.organisation.is_archived:
-        return False
+    if organisation.is_archived or not has_role(user, Role.STAFF):
+        return set()
     if is_manager(user):
-        return True
+        return {a.id for a in activities}
     days = int(current_app.config.get("CRM_ACTIVITY_EDIT_DAYS", 14))
-    fresh = activity.created_at >= datetime.now(UTC) - timedelta(days=days)
-    return activity.user_id == user.id and fresh
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    return {a.id for a in activities if a.user_id == user.id and a.created_at >= cutoff}
 
 
 def can_view_follow_ups_of(user: Any, assignee_id: int) -> bool:
