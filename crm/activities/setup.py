@@ -124,6 +124,7 @@ def load_panel(organisation: Any, user: Any) -> dict[str, Any]:
         "editable": editable_activities(user, organisation, activities),
         "kinds": kinds,
         "kind_labels": timeline.kind_labels(),
+        "renderers": timeline.renderers(),
         "open_follow_ups": open_follow_ups,
         "today": dates.local_today(),
         "funding_share": funding_share(organisation.employees),

@@ -104,7 +104,8 @@ def _log(org: Organisation | None, *, quick: bool, follow_up: FollowUp | None = 
             form.organisation_id.errors = [_("Bitte ein Unternehmen auswählen.")]
         else:
             data = _form_data(form)
-            request_ = FollowUpRequest.from_form(form.data, default_what=data.get("next_step"))
+            default_what = data.get("next_step") or _("Nachfassen: %(subject)s", subject=data.get("subject"))
+            request_ = FollowUpRequest.from_form(form.data, default_what=default_what[:300])
             try:
                 activity = services.log_activity(
                     org, data, actor=current_user, follow_up=request_, completes=follow_up

@@ -108,7 +108,7 @@ def test_one_group_paged(staff_client, staff):
     for n in range(60):
         FollowUpFactory(organisation=org, assignee=staff, due_on=later, what=f"Aufgabe {n:02d}")
     page = staff_client.get("/follow-ups/").get_data(as_text=True)
-    assert "Aufgabe 19" in page and "Aufgabe 20" not in page and "alle 60 anzeigen" in page
+    assert "Aufgabe 14" in page and "Aufgabe 15" not in page and "alle 60 anzeigen" in page
     second = staff_client.get("/follow-ups/?group=later&page=2").get_data(as_text=True)
     assert "Aufgabe 50" in second and "Aufgabe 49" not in second
 

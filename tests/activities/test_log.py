@@ -114,6 +114,18 @@ def test_visit_with_report_participants_and_follow_up(staff_client, staff):
     assert "Besuchsbericht" in page and "Sehr interessiert" in page and "Anna Albers" in page
 
 
+def test_follow_up_with_only_a_due_date_gets_a_default_text(staff_client):
+    org = OrganisationFactory()
+    due = dates.local_today() + timedelta(days=1)
+    post(
+        staff_client,
+        f"/organisations/{org.id}/activities/new",
+        {"kind": "call", "subject": "Erstgespräch", "follow_up_due_on": due.isoformat()},
+    )
+    follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.organisation_id == org.id))
+    assert follow_up.what == "Nachfassen: Erstgespräch"
+
+
 def test_report_fields_are_dropped_for_a_call(staff_client):
     org = OrganisationFactory()
     post(

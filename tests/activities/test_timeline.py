@@ -81,13 +81,13 @@ def test_bad_timeline_parameters_are_400(staff_client, query):
 def test_timeline_pages(staff_client):
     org = OrganisationFactory()
     now = dates.now()
-    for n in range(25):
+    for n in range(20):
         ActivityFactory(organisation=org, subject=f"Kontakt {n:02d}", occurred_at=now - timedelta(hours=n))
     first = _subjects(_timeline(staff_client.get(f"/organisations/{org.id}").get_data(as_text=True)))
     second_page = staff_client.get(f"/organisations/{org.id}?tl_page=2").get_data(as_text=True)
     second = _subjects(_timeline(second_page))
-    assert first == [f"Kontakt {n:02d}" for n in range(20)]
-    assert second == [f"Kontakt {n:02d}" for n in range(20, 25)]
+    assert first == [f"Kontakt {n:02d}" for n in range(15)]
+    assert second == [f"Kontakt {n:02d}" for n in range(15, 20)]
     assert "Seite 2 von 2" in second_page and "tl_page=1" in second_page
 
 

@@ -1,8 +1,8 @@
 """Contact history: activities with participants, follow-ups, needs analyses with topic checklist, feed tokens.
 
-Revision ID: 08e69a35fe64
+Revision ID: f766f59d0ecd
 Revises: 5347857b4b1f
-Create Date: 2026-11-27 06:06:40.398243
+Create Date: 2026-11-27 07:14:32.846027
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '08e69a35fe64'
+revision = 'f766f59d0ecd'
 down_revision = '5347857b4b1f'
 branch_labels = None
 depends_on = None
@@ -120,7 +120,7 @@ def upgrade():
     )
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_ups_activity_id'), ['activity_id'], unique=False)
-        batch_op.create_index('ix_follow_ups_assignee_open_due', ['assignee_id', 'done_at', 'due_on'], unique=False)
+        batch_op.create_index('ix_follow_ups_assignee_open_due', ['assignee_id', 'done_at', 'due_on', 'organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_ups_done_activity_id'), ['done_activity_id'], unique=False)
         batch_op.create_index('ix_follow_ups_org_open', ['organisation_id', 'done_at'], unique=False)
 
