@@ -174,6 +174,7 @@ def main() -> None:
             "SELECT id FROM organisations WHERE is_archived = false AND stage IN ('customer', 'partner')",
         )
         all_orgs = _rows(target, "SELECT id FROM organisations WHERE is_archived = false")
+        quiet_orgs = _rows(target, "SELECT id FROM organisations WHERE last_contact_at IS NULL LIMIT 1000")
         busy_user = _rows(
             target,
             "SELECT assignee_id FROM follow_ups WHERE done_at IS NULL GROUP BY assignee_id "
@@ -193,6 +194,9 @@ def main() -> None:
                 "company page + timeline, page 3, calls": [
                     f"/organisations/{rng.choice(busy_orgs)}?tl_kind=call&tl_page=3"
                     for _ in range(args.repeat)
+                ],
+                "company page, no contacts yet (base)": [
+                    f"/organisations/{rng.choice(quiet_orgs)}" for _ in range(args.repeat)
                 ],
                 "company page + timeline (any company)": [
                     f"/organisations/{rng.choice(all_orgs)}" for _ in range(args.repeat)

@@ -77,7 +77,7 @@ def _items(assignee_id: int, viewer: Any, group: str, today: date, limit: int, o
     stmt = (
         open_follow_ups(assignee_id, viewer, *ROW_COLUMNS)
         .where(_condition(group, today))
-        .order_by(FollowUp.due_on, FollowUp.id)
+        .order_by(FollowUp.due_on, FollowUp.organisation_id, FollowUp.id)  # the index order
         .limit(limit)
         .offset(offset)
     )

@@ -77,7 +77,7 @@ def feed_rows(user: User) -> list[Any]:
         FollowUp.updated_at,
         FollowUp.organisation_id,
         Organisation.name.label("organisation_name"),
-    ).order_by(FollowUp.due_on, FollowUp.id)
+    ).order_by(FollowUp.due_on, FollowUp.organisation_id, FollowUp.id)
     return list(db.session.execute(stmt).all())
 
 

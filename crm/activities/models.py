@@ -78,10 +78,24 @@ class FollowUp(db.Model):
 
     __tablename__ = "follow_ups"
     __table_args__ = (
-        # "My open follow-ups by due date": assignee, open (done_at IS NULL), then due_on; with the
-        # company id the group counts never touch the table.
-        sa.Index("ix_follow_ups_assignee_open_due", "assignee_id", "done_at", "due_on", "organisation_id"),
-        sa.Index("ix_follow_ups_org_open", "organisation_id", "done_at"),
+        # Partial indexes over the open follow-ups only (most rows are done): "my open follow-ups by
+        # due date" (with the company id, the group counts never touch the table) and "a company's
+        # open follow-ups". Queries must say "done_at IS NULL" to use them.
+        sa.Index(
+            "ix_follow_ups_open_assignee",
+            "assignee_id",
+            "due_on",
+            "organisation_id",
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        ),
+        sa.Index(
+            "ix_follow_ups_open_organisation",
+            "organisation_id",
+            "due_on",
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        ),
         sa.CheckConstraint("postponed_count >= 0", name="postponed_count_not_negative"),
     )
 

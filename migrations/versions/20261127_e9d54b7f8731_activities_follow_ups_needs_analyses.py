@@ -1,8 +1,8 @@
 """Contact history: activities with participants, follow-ups, needs analyses with topic checklist, feed tokens.
 
-Revision ID: f766f59d0ecd
+Revision ID: e9d54b7f8731
 Revises: 5347857b4b1f
-Create Date: 2026-11-27 07:14:32.846027
+Create Date: 2026-11-27 07:31:28.845498
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f766f59d0ecd'
+revision = 'e9d54b7f8731'
 down_revision = '5347857b4b1f'
 branch_labels = None
 depends_on = None
@@ -120,9 +120,9 @@ def upgrade():
     )
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_ups_activity_id'), ['activity_id'], unique=False)
-        batch_op.create_index('ix_follow_ups_assignee_open_due', ['assignee_id', 'done_at', 'due_on', 'organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_ups_done_activity_id'), ['done_activity_id'], unique=False)
-        batch_op.create_index('ix_follow_ups_org_open', ['organisation_id', 'done_at'], unique=False)
+        batch_op.create_index('ix_follow_ups_open_assignee', ['assignee_id', 'due_on', 'organisation_id'], unique=False, sqlite_where=sa.text('done_at IS NULL'), postgresql_where=sa.text('done_at IS NULL'))
+        batch_op.create_index('ix_follow_ups_open_organisation', ['organisation_id', 'due_on'], unique=False, sqlite_where=sa.text('done_at IS NULL'), postgresql_where=sa.text('done_at IS NULL'))
 
     op.create_table('needs_analysis_topics',
     sa.Column('needs_analysis_id', sa.Integer(), nullable=False),
@@ -161,9 +161,9 @@ def downgrade():
 
     op.drop_table('needs_analysis_topics')
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
-        batch_op.drop_index('ix_follow_ups_org_open')
+        batch_op.drop_index('ix_follow_ups_open_organisation', sqlite_where=sa.text('done_at IS NULL'), postgresql_where=sa.text('done_at IS NULL'))
+        batch_op.drop_index('ix_follow_ups_open_assignee', sqlite_where=sa.text('done_at IS NULL'), postgresql_where=sa.text('done_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_follow_ups_done_activity_id'))
-        batch_op.drop_index('ix_follow_ups_assignee_open_due')
         batch_op.drop_index(batch_op.f('ix_follow_ups_activity_id'))
 
     op.drop_table('follow_ups')
