@@ -150,6 +150,8 @@ def update_follow_up(
 ) -> dict[str, list[Any]]:
     """Reword, reschedule and (managers) reassign an open follow-up."""
     _require(actor, follow_up)
+    if follow_up.is_done:
+        raise DomainError(_("Diese Wiedervorlage ist bereits erledigt."))
     if follow_up.version != expected_version:
         raise Conflict(_("Diese Wiedervorlage wurde inzwischen von jemand anderem geändert."))
     before = {"what": follow_up.what, "due_on": follow_up.due_on, "assignee_id": follow_up.assignee_id}
