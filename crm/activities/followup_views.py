@@ -145,7 +145,17 @@ def edit(follow_up_id: int) -> Any:
             db.session.commit()
         except (Conflict, StaleDataError):
             db.session.rollback()
-            flash(_("Diese Wiedervorlage wurde inzwischen von jemand anderem geändert."), "warning")
+            follow_up = _follow_up_or_404(follow_up_id)
+            form.version.data = str(follow_up.version)  # saving again applies the input on top
+            flash(
+                _(
+                    "Diese Wiedervorlage wurde inzwischen geändert (jetzt: „%(what)s“, fällig am %(date)s). "
+                    "Speichern Sie erneut, um Ihre Eingabe zu übernehmen.",
+                    what=follow_up.what,
+                    date=follow_up.due_on.strftime("%d.%m.%Y"),
+                ),
+                "warning",
+            )
             return render_template("activities/follow_up_form.html", form=form, follow_up=follow_up), 409
         except DomainError as error:
             db.session.rollback()

@@ -252,3 +252,16 @@ def test_navigation_has_follow_ups_and_the_log_button(staff_client):
         'href="/follow-ups/"' in page
         and 'class="btn btn-light btn-sm fw-semibold nav-action" href="/activities/new"' in page
     )
+
+
+def test_concurrent_follow_up_edit_is_409_and_a_second_save_wins(staff_client, staff):
+    follow_up = FollowUpFactory(assignee=staff, what="Alt")
+    stale = {"what": "Meine Fassung", "due_on": follow_up.due_on.isoformat(), "version": follow_up.version}
+    follow_up.what = "Fassung der Kollegin"
+    db.session.flush()
+    response = post(staff_client, f"/follow-ups/{follow_up.id}/edit", stale)
+    assert response.status_code == 409 and "Fassung der Kollegin" in response.get_data(as_text=True)
+    again = post(staff_client, f"/follow-ups/{follow_up.id}/edit", {**stale, "version": follow_up.version})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FollowUp, follow_up.id).what == "Meine Fassung"
