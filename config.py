@@ -69,6 +69,8 @@ def from_environment(
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "PREFERRED_URL_SCHEME": "http" if env == "development" else "https",
         "HSTS": env == "production",
+        # Staff may edit or delete their own logged contacts for this many days (managers always).
+        "CRM_ACTIVITY_EDIT_DAYS": int(environ.get("CRM_ACTIVITY_EDIT_DAYS", "14")),
     }
     settings.update(overrides)
     return settings

@@ -37,6 +37,9 @@ def _navigation() -> list[NavItem]:
             "fee_settings.schedule_list", _l("Beiträge & SEPA"), p.can_manage_fee_settings, section="admin"
         ),
         NavItem("imports.index", _l("Import"), p.can_import),
+        NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
+        NavItem("activities.quick_log", _l("Kontakt erfassen"), p.can_log_activity, section="action"),
+        NavItem("needs_topics.index", _l("Bedarfsthemen"), p.can_manage_needs_topics, section="admin"),
     ]
 
 
@@ -120,6 +123,14 @@ def _register_blueprints(app: Flask) -> None:
     templating.init_app(app)
     dooropener_integration.init_app(app)
     _register_memberships(app)
+
+    from crm.activities import followup_views, needs_views, setup, topic_views
+    from crm.activities import views as activities
+
+    for module in (activities, followup_views, topic_views):
+        app.register_blueprint(module.bp)
+    assert needs_views.bp is activities.bp
+    setup.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 
@@ -143,6 +154,7 @@ def _register_memberships(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     # Importing a feature's cli/demo module registers its commands and demo-data seeders.
+    import crm.activities.demo
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo

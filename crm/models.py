@@ -1,5 +1,6 @@
 """Imports every model module so that the metadata knows all tables (Alembic, tests)."""
 
+from crm.activities.models import Activity, CalendarFeedToken, FollowUp, NeedsAnalysis, NeedsTopic
 from crm.audit.models import AuditEntry
 from crm.auth.models import LoginSession, User
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAttendance, Introduction
@@ -10,7 +11,9 @@ from crm.privacy.suppression import SuppressionEntry
 from crm.sponsorships.models import Sponsorship
 
 __all__ = [
+    "Activity",
     "AuditEntry",
+    "CalendarFeedToken",
     "Collection",
     "CollectionItem",
     "ContactPerson",
@@ -21,6 +24,7 @@ __all__ = [
     "EventAttendance",
     "Fee",
     "FeeSchedule",
+    "FollowUp",
     "ImportBatch",
     "ImportLink",
     "ImportMapping",
@@ -28,6 +32,8 @@ __all__ = [
     "Introduction",
     "LoginSession",
     "Membership",
+    "NeedsAnalysis",
+    "NeedsTopic",
     "Organisation",
     "OrganisationSearchToken",
     "Sponsorship",

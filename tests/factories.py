@@ -8,8 +8,12 @@ from typing import Any
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from crm.activities.dates import local_today
+from crm.activities.models import Activity, FollowUp, NeedsAnalysis
+from crm.activities.vocab import ActivityKind
 from crm.auth.models import Role, User
 from crm.auth.passwords import _hasher_for
+from crm.core.db import utcnow
 from crm.dooropeners.models import DoorOpener, Introduction
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.organisations.models import ContactPerson, Organisation
@@ -213,3 +217,42 @@ class SponsorshipFactory(BaseFactory):
         kwargs["status"] = SponsorshipStatus(kwargs["status"])
         kwargs["vat_treatment"] = VatTreatment(kwargs["vat_treatment"])
         return kwargs
+
+
+# --- activities, follow-ups, needs analyses --------------------------------------------------
+
+
+class ActivityFactory(BaseFactory):
+    class Meta:
+        model = Activity
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "call"
+    occurred_at = factory.LazyFunction(utcnow)
+    user = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Gespräch {n}")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["kind"] = ActivityKind(kwargs["kind"])
+        return kwargs
+
+
+class FollowUpFactory(BaseFactory):
+    class Meta:
+        model = FollowUp
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    assignee = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(local_today)
+    what = factory.Sequence(lambda n: f"Nachfassen {n}")
+    postponed_count = 0
+
+
+class NeedsAnalysisFactory(BaseFactory):
+    class Meta:
+        model = NeedsAnalysis
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    conducted_on = factory.LazyFunction(local_today)
+    conducted_by = factory.SubFactory(UserFactory)

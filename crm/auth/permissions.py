@@ -193,3 +193,66 @@ def can_import(user: Any) -> bool:
 
 
 TEMPLATE_PREDICATES.update({"can_import": can_import})
+# --- activities, follow-ups, needs analyses ------------------------------------------------
+
+
+def can_log_activity(user: Any, organisation: Any = None) -> bool:
+    """Every staff member logs contacts with any active company."""
+    if not has_role(user, Role.STAFF):
+        return False
+    return organisation is None or not organisation.is_archived
+
+
+def can_edit_activity(user: Any, activity: Any) -> bool:
+    """Managers always; staff their own contacts within ``CRM_ACTIVITY_EDIT_DAYS`` of logging them."""
+    return bool(editable_activities(user, activity.organisation, [activity]))
+
+
+def editable_activities(user: Any, organisation: Any, activities: Any) -> set[int]:
+    """Ids of those ``activities`` (all of ``organisation``) that ``user`` may edit — one check per page."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask import current_app
+
+    if organisation.is_archived or not has_role(user, Role.STAFF):
+        return set()
+    if is_manager(user):
+        return {a.id for a in activities}
+    days = int(current_app.config.get("CRM_ACTIVITY_EDIT_DAYS", 14))
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    return {a.id for a in activities if a.user_id == user.id and a.created_at >= cutoff}
+
+
+def can_view_follow_ups_of(user: Any, assignee_id: int) -> bool:
+    """Everybody sees their own follow-ups; managers anyone's."""
+    return has_role(user, Role.STAFF) and (assignee_id == user.id or is_manager(user))
+
+
+def can_manage_follow_up(user: Any, follow_up: Any) -> bool:
+    """Mark done, postpone or reword: the assignee and managers."""
+    return can_view_follow_ups_of(user, follow_up.assignee_id)
+
+
+def can_reassign_follow_up(user: Any) -> bool:
+    return is_manager(user)
+
+
+def can_record_needs_analysis(user: Any, organisation: Any) -> bool:
+    return can_log_activity(user, organisation)
+
+
+def can_manage_needs_topics(user: Any) -> bool:
+    return is_admin(user)
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_log_activity": can_log_activity,
+        "can_edit_activity": can_edit_activity,
+        "can_view_follow_ups_of": can_view_follow_ups_of,
+        "can_manage_follow_up": can_manage_follow_up,
+        "can_reassign_follow_up": can_reassign_follow_up,
+        "can_record_needs_analysis": can_record_needs_analysis,
+        "can_manage_needs_topics": can_manage_needs_topics,
+    }
+)

@@ -79,3 +79,16 @@ def count_visible_organisations(user: Any) -> int:
         sa.select(sa.func.count()).select_from(Organisation).where(Organisation.is_archived.is_(True))
     )
     return total - (archived or 0)
+
+
+def organisation_hidden(user: Any) -> sa.ColumnElement[bool]:
+    """Condition on ``Organisation`` for what ``user`` may *not* list (the complement of the active list).
+
+    Counting "all minus hidden" reads only a covering index and the few hidden companies, where
+    "join every row to its company" would visit thousands of company rows.
+    """
+    from crm.organisations.models import Organisation
+
+    if not (user and user.is_authenticated and user.is_active):
+        return sa.true()
+    return Organisation.is_archived.is_(True)

@@ -1,0 +1,1 @@
+"""Contact history (activities), follow-ups (Wiedervorlagen) and needs analyses."""

@@ -1,0 +1,223 @@
+"""Follow-ups (Wiedervorlagen): my list, done, postpone, edit/reassign, and the calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
+
+from crm.activities import board, dates, feed, followups
+from crm.activities.forms import FollowUpForm, PostponeForm
+from crm.activities.models import FollowUp
+from crm.auth import permissions
+from crm.auth.forms import ConfirmForm
+from crm.auth.models import User
+from crm.core.errors import Conflict, DomainError
+from crm.core.forms import apply_errors, choices
+from crm.core.pagination import page_args
+from crm.core.params import choice_arg, int_arg
+from crm.core.scoping import can_view_organisation
+from crm.core.security import safe_next_url
+from crm.extensions import db
+from crm.organisations.services import active_users
+
+bp = Blueprint("follow_ups", __name__, url_prefix="/follow-ups")
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """Open follow-ups of one person (default: me), grouped by due day; one group paged with ``group``."""
+    assignee_id = int_arg("assignee", default=current_user.id)
+    assert assignee_id is not None
+    permissions.require(permissions.can_view_follow_ups_of(current_user, assignee_id))
+    assignee = current_user if assignee_id == current_user.id else db.session.get(User, assignee_id)
+    if assignee is None:
+        raise BadRequest(_("Unbekannte Person."))
+    group = choice_arg("group", board.GROUPS)
+    today = dates.local_today()
+    context: dict[str, Any] = {}
+    if group:
+        page_number, per_page = page_args()
+        context["page"] = board.group_page(
+            assignee_id, current_user, group, today=today, page=page_number, per_page=per_page
+        )
+        context["group_label"] = str(board.GROUP_LABELS[group])
+    else:
+        context["groups"] = board.board(assignee_id, current_user, today=today)
+    return render_template(
+        "activities/follow_ups.html",
+        assignee=assignee,
+        group=group,
+        today=today,
+        users=active_users() if permissions.is_manager(current_user) else [],
+        **context,
+    )
+
+
+def _follow_up_or_404(follow_up_id: int) -> FollowUp:
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None or not can_view_organisation(current_user, follow_up.organisation):
+        abort(404)
+    if not permissions.can_manage_follow_up(current_user, follow_up):
+        abort(403)
+    return follow_up
+
+
+def _back() -> Response:
+    target = safe_next_url(request.form.get("next")) or url_for("follow_ups.index")
+    return redirect(target)
+
+
+@bp.post("/<int:follow_up_id>/done")
+@login_required
+def done(follow_up_id: int) -> Response:
+    """Mark a follow-up as done."""
+    follow_up = _follow_up_or_404(follow_up_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        followups.complete_follow_up(follow_up, actor=current_user)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Diese Wiedervorlage wurde inzwischen geändert. Bitte erneut versuchen."), "warning")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Erledigt: %(what)s", what=follow_up.what), "success")
+    return _back()
+
+
+@bp.post("/<int:follow_up_id>/postpone")
+@login_required
+def postpone(follow_up_id: int) -> Response:
+    """Put a follow-up off by some days (from today or its due date, whichever is later) or to a date."""
+    follow_up = _follow_up_or_404(follow_up_id)
+    form = PostponeForm()
+    if not form.validate_on_submit() or not (form.days.data or form.due_on.data):
+        flash(_("Bitte ein neues Fälligkeitsdatum angeben."), "danger")
+        return _back()
+    later = max(dates.local_today(), follow_up.due_on) + timedelta(days=form.days.data or 0)
+    due_on = form.due_on.data or later
+    try:
+        followups.postpone_follow_up(follow_up, due_on, actor=current_user)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Diese Wiedervorlage wurde inzwischen geändert. Bitte erneut versuchen."), "warning")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Verschoben auf den %(date)s.", date=due_on.strftime("%d.%m.%Y")), "success")
+    return _back()
+
+
+@bp.route("/<int:follow_up_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(follow_up_id: int) -> Any:
+    """Reword or reschedule a follow-up; managers also hand it to someone else."""
+    follow_up = _follow_up_or_404(follow_up_id)
+    form = FollowUpForm(obj=follow_up)
+    may_reassign = permissions.can_reassign_follow_up(current_user)
+    if may_reassign:
+        form.assignee_id.choices = choices((u.id, u.name) for u in active_users())
+    else:
+        del form.assignee_id
+    if not form.is_submitted():
+        form.version.data = str(follow_up.version)
+    if form.validate_on_submit():
+        data = {"what": form.what.data, "due_on": form.due_on.data}
+        if may_reassign:
+            data["assignee_id"] = form.assignee_id.data
+        try:
+            followups.update_follow_up(
+                follow_up, data, expected_version=int(form.version.data or 0), actor=current_user
+            )
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            follow_up = _follow_up_or_404(follow_up_id)
+            form.version.data = str(follow_up.version)  # saving again applies the input on top
+            flash(
+                _(
+                    "Diese Wiedervorlage wurde inzwischen geändert (jetzt: „%(what)s“, fällig am %(date)s). "
+                    "Speichern Sie erneut, um Ihre Eingabe zu übernehmen.",
+                    what=follow_up.what,
+                    date=follow_up.due_on.strftime("%d.%m.%Y"),
+                ),
+                "warning",
+            )
+            return render_template("activities/follow_up_form.html", form=form, follow_up=follow_up), 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            follow_up = _follow_up_or_404(follow_up_id)
+        else:
+            flash(_("Wiedervorlage gespeichert."), "success")
+            return redirect(url_for("follow_ups.index"))
+    return render_template("activities/follow_up_form.html", form=form, follow_up=follow_up)
+
+
+# --- calendar feed ---------------------------------------------------------------------------
+
+
+@bp.get("/calendar")
+@login_required
+def calendar() -> str:
+    """Where to get (or replace) the private calendar address."""
+    return render_template(
+        "activities/calendar.html", token=feed.feed_token(current_user), feed_url=None, form=ConfirmForm()
+    )
+
+
+@bp.post("/calendar/new")
+@login_required
+def calendar_new() -> str:
+    """Make a new private address (the old one stops working) and show it once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = feed.issue_token(current_user, actor=current_user)
+    db.session.commit()
+    feed_url = url_for("follow_ups.feed_ics", token=token, _external=True)
+    return render_template(
+        "activities/calendar.html", token=feed.feed_token(current_user), feed_url=feed_url, form=ConfirmForm()
+    )
+
+
+@bp.post("/calendar/revoke")
+@login_required
+def calendar_revoke() -> Response:
+    """Switch the calendar feed off."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if feed.revoke_token(current_user, actor=current_user):
+        db.session.commit()
+        flash(_("Die Kalender-Adresse wurde ungültig gemacht."), "success")
+    return redirect(url_for("follow_ups.calendar"))
+
+
+@bp.get("/feed/<token>.ics")
+def feed_ics(token: str) -> Response:
+    """The calendar feed: no login, the token is the key; unknown or revoked tokens get 404."""
+    user = feed.user_for_token(token)
+    if user is None:
+        abort(404)
+    body = feed.calendar(
+        user,
+        feed.feed_rows(user),
+        uid_domain=request.host.split(":")[0] or "bildungs-crm",
+        link=lambda org_id: url_for("organisations.detail", org_id=org_id, _external=True),
+        title=_("Wiedervorlagen – %(name)s", name=user.name),
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="wiedervorlagen.ics"'
+    return response
