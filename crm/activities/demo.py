@@ -362,6 +362,10 @@ class _Generator:
                 f"UPDATE organisations SET last_contact_at = {mark} WHERE id = {mark}",  # noqa: S608
                 self.last_contacts,
             )
+        self.connection.exec_driver_sql(  # the first contact, for the door-opener figures
+            "UPDATE organisations SET first_contact_at = (SELECT min(a.occurred_at) FROM activities a "
+            "WHERE a.organisation_id = organisations.id) WHERE last_contact_at IS NOT NULL"
+        )
 
 
 ACTIVITY_COLUMNS = (

@@ -23,6 +23,7 @@ from crm.auth import permissions
 from crm.auth.models import User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.extensions import db
+from crm.organisations.events import results_changed
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.services import advance_stage
 from crm.organisations.vocab import Stage
@@ -118,38 +119,54 @@ def _check_organisation(org: Organisation, actor: User) -> None:
 
 
 def touch_last_contact(org: Organisation, occurred_at: datetime) -> None:
-    """Move the company's stored last-contact date forward to ``occurred_at`` if that is newer.
+    """Widen the company's stored first/last-contact dates to include ``occurred_at``.
 
     A plain UPDATE, not an ORM change: logging a call must not bump the company's version (an
     open edit form would then report a false conflict) nor its "last edited" time.
     """
-    if org.last_contact_at is not None and org.last_contact_at >= occurred_at:
-        return
     table = Organisation.__table__
-    db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.id == org.id,
-            sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < occurred_at),
+    if org.last_contact_at is None or org.last_contact_at < occurred_at:
+        db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == org.id,
+                sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < occurred_at),
+            )
+            .values(last_contact_at=occurred_at, updated_at=table.c.updated_at)
         )
-        .values(last_contact_at=occurred_at, updated_at=table.c.updated_at)
-    )
-    set_committed_value(org, "last_contact_at", occurred_at)
+        set_committed_value(org, "last_contact_at", occurred_at)
+    if org.first_contact_at is None or org.first_contact_at > occurred_at:
+        db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == org.id,
+                sa.or_(table.c.first_contact_at.is_(None), table.c.first_contact_at > occurred_at),
+            )
+            .values(first_contact_at=occurred_at, updated_at=table.c.updated_at)
+        )
+        set_committed_value(org, "first_contact_at", occurred_at)
+        results_changed([org.id])  # door-opener figures count days to the first contact
 
 
 def refresh_last_contact(org: Organisation) -> None:
-    """Recompute the company's last-contact date from its contacts (after an edit or delete)."""
+    """Recompute the company's first/last-contact dates from its contacts (after an edit or delete)."""
     db.session.flush()
-    newest = db.session.scalar(
-        sa.select(sa.func.max(Activity.occurred_at)).where(Activity.organisation_id == org.id)
-    )
+    first, newest = db.session.execute(
+        sa.select(sa.func.min(Activity.occurred_at), sa.func.max(Activity.occurred_at)).where(
+            Activity.organisation_id == org.id
+        )
+    ).one()
     table = Organisation.__table__
     db.session.execute(
         sa.update(table)
         .where(table.c.id == org.id)
-        .values(last_contact_at=newest, updated_at=table.c.updated_at)
+        .values(last_contact_at=newest, first_contact_at=first, updated_at=table.c.updated_at)
     )
+    changed = org.first_contact_at != first
     set_committed_value(org, "last_contact_at", newest)
+    set_committed_value(org, "first_contact_at", first)
+    if changed:
+        results_changed([org.id])
 
 
 def log_activity(

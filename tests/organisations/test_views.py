@@ -482,3 +482,17 @@ def test_conflict_marks_fields_both_changed(app, staff):
     post(first, path, _edit_form(org, city="Peine"))
     page = post(second, path, _edit_form(org, city="Uelzen", original=original)).get_data(as_text=True)
     assert "beide geändert" in page and "Peine" in page and 'value="Uelzen"' in page
+
+
+def test_sort_links_keep_filters_and_work(staff_client):
+    """The column headers' links are valid URLs that keep every filter (repeated ones too)."""
+    import html
+
+    OrganisationFactory(name="Alpha", city="Celle", stage="contacted")
+    page = staff_client.get("/organisations/?stage=contacted&stage=lead&q=alpha").get_data(as_text=True)
+    links = [html.unescape(h) for h in re.findall(r'href="(/organisations/\?[^"]*sort=city[^"]*)"', page)]
+    assert links, "no sort link for the town column"
+    link = links[0]
+    assert "stage=contacted" in link and "stage=lead" in link and "q=alpha" in link and "%5B" not in link
+    response = staff_client.get(link)
+    assert response.status_code == 200 and "Alpha" in response.get_data(as_text=True)
