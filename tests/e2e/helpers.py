@@ -213,8 +213,14 @@ def tab_to(page: Page, text: str, *, limit: int = 40) -> dict[str, str]:
 
 
 def assert_fits_phone(page: Page) -> None:
-    """Nothing on the page is wider than the phone screen (no sideways scrolling)."""
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    """Nothing on the page is wider than the phone screen (no sideways scrolling).
+
+    Measured against the layout viewport (``clientWidth``): in mobile emulation Chromium widens
+    ``window.innerWidth`` to the overflowing content (it zooms out), which would hide the overflow.
+    """
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size}"
 
 

@@ -6,11 +6,16 @@ Features add their pages to ``pages()``.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
 from crm.dooropeners.models import DoorOpener
+from crm.memberships.models import Fee, Membership
+from crm.memberships.vocab import PaymentMethod
 from crm.organisations.models import ContactPerson, Organisation
+from crm.sponsorships.models import Sponsorship
 from tests.e2e.helpers import assert_fits_phone, check_a11y
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +36,28 @@ def pages(server) -> list[str]:
         )
         user_id = server.user(session, "staff").id
         door_opener_id = session.scalar(sa.select(DoorOpener.id).order_by(DoorOpener.id).limit(1))
+        year = date.today().year  # the demo data has fees, SEPA mandates and a schedule for it
+        member_id, membership_id = session.execute(
+            sa.select(Organisation.id, Membership.id)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Organisation.is_archived.is_(False), Membership.payment_method == PaymentMethod.SEPA)
+            .order_by(Membership.id)
+            .limit(1)
+        ).one()
+        fee_id = session.scalar(
+            sa.select(Fee.id)
+            .join(Organisation, Organisation.id == Fee.organisation_id)
+            .where(Fee.year == year, Organisation.is_archived.is_(False))
+            .order_by(Fee.id)
+            .limit(1)
+        )
+        sponsorship_id = session.scalar(
+            sa.select(Sponsorship.id)
+            .join(Organisation, Organisation.id == Sponsorship.organisation_id)
+            .where(Organisation.is_archived.is_(False))
+            .order_by(Sponsorship.id)
+            .limit(1)
+        )
     return [
         "/",
         "/organisations/",
@@ -55,6 +82,27 @@ def pages(server) -> list[str]:
         f"/door-openers/{door_opener_id}/introduce",
         f"/door-openers/{door_opener_id}/report",
         f"/organisations/{org_id}/introductions/new",
+        "/memberships/",
+        "/memberships/?status=ended&method=sepa",
+        f"/organisations/{member_id}",  # with the membership and sponsorship panels
+        f"/organisations/{org_id}/memberships/new",
+        f"/memberships/{membership_id}/edit",
+        f"/memberships/{membership_id}/cancel",
+        "/fees/",
+        f"/fees/{year}/?status=open&method=sepa",
+        f"/fees/{year}/{fee_id}",
+        f"/fees/{year}/run",
+        "/fees/2099/run",  # no fee schedule: the error state
+        f"/fees/{year}/sepa",
+        f"/fees/{year}/sepa?scheme=B2B",
+        "/sponsorships/",
+        f"/sponsorships/?year={year}&kind=sponsoring",
+        f"/sponsorships/new/{org_id}",
+        f"/sponsorships/{sponsorship_id}/edit",
+        "/admin/fee-schedules/",
+        "/admin/fee-schedules/new",
+        f"/admin/fee-schedules/{year}/edit",
+        "/admin/sepa-settings",
         "/organisations/999999999",  # the error page
     ]
 
