@@ -28,6 +28,7 @@ def _navigation() -> list[NavItem]:
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
+        NavItem("events.index", _l("Veranstaltungen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
         NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth import admin_views as admin_users
     from crm.auth import views as auth
     from crm.core import views as core
+    from crm.dooropeners import event_views
     from crm.dooropeners import integration as dooropener_integration
     from crm.dooropeners import report as dooropener_report
     from crm.dooropeners import views as dooropeners
@@ -116,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.organisations import contact_views, templating
     from crm.organisations import views as organisations
 
-    for module in (core, auth, admin_users, admin_audit, organisations, dooropeners, imports):
+    for module in (core, auth, admin_users, admin_audit, organisations, dooropeners, event_views, imports):
         app.register_blueprint(module.bp)
     # These modules add routes to the blueprints above.
     assert contact_views.bp is organisations.bp and dooropener_report.bp is dooropeners.bp

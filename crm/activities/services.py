@@ -69,7 +69,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _validate(values: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
+def validate_values(values: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
     if not values.get("kind"):
         errors["kind"] = [_("Bitte die Art des Kontakts wählen.")]
     if not values.get("subject"):
@@ -187,7 +187,7 @@ def log_activity(
     if values["occurred_at"] is None:
         values["occurred_at"] = dates.now()
     errors: dict[str, list[str]] = {}
-    _validate(values, errors)
+    validate_values(values, errors)
     participants = _participants(org, list(data.get("contact_person_ids") or []), errors)
     if follow_up is not None:
         follow_up.validate(errors, actor=actor)
@@ -236,7 +236,7 @@ def update_activity(
     if values.get("occurred_at") is None:
         values["occurred_at"] = activity.occurred_at
     errors: dict[str, list[str]] = {}
-    _validate({**before, **values}, errors)
+    validate_values({**before, **values}, errors)
     participants = _participants(
         activity.organisation,
         list(data.get("contact_person_ids") or []),

@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.core.demo import DemoContext, demo_seeder
 from crm.dooropeners import results
-from crm.dooropeners.models import DoorOpener, Introduction
+from crm.dooropeners.models import DoorOpener, Event, EventAttendance, Introduction
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.demo import Stamps, insert_rows
@@ -154,3 +154,62 @@ def seed_door_openers(context: DemoContext) -> None:
     for offset in range(0, len(introductions), 5000):
         insert_rows(connection, Introduction.__table__, introductions[offset : offset + 5000])
     results.rebuild()
+
+
+EVENT_TITLES = [
+    "Unternehmerfrühstück",
+    "Wirtschaftsjunioren-Abend",
+    "Infoveranstaltung Weiterbildung im Betrieb",
+    "Ausbildungsbörse",
+    "Sprechtag Fördermittel",
+    "Digitalisierungsforum Handwerk",
+]
+
+
+@demo_seeder(order=31, label="Veranstaltungen")
+def seed_events(context: DemoContext) -> None:
+    """A dozen past events hosted by door-openers, each with a sample of attending companies.
+
+    The demo attendances carry no logged contact (``activity_id`` stays empty); attendances
+    recorded in the app log one.
+    """
+    rng = context.rng
+    connection = db.session.connection()
+    stamps = Stamps(connection.dialect.name == "sqlite")
+    hosts = list(db.session.scalars(sa.select(DoorOpener.id).where(DoorOpener.is_archived.is_(False))))
+    companies = list(
+        db.session.scalars(sa.select(Organisation.id).where(Organisation.is_archived.is_(False)).limit(5000))
+    )
+    if not hosts or not companies:
+        return
+    today = utcnow().date()
+    now = utcnow()
+    for number in range(12):
+        held_on = date.fromordinal(today.toordinal() - rng.randint(20, 700))
+        event = Event(
+            title=f"{rng.choice(EVENT_TITLES)} {held_on.year}",
+            held_on=held_on,
+            place=f"{rng.choice(TOWNS)}",
+            topic=None,
+        )
+        event.hosts = [
+            db.session.get(DoorOpener, h) for h in rng.sample(hosts, k=min(len(hosts), 1 + number % 2))
+        ]
+        db.session.add(event)
+        db.session.flush()
+        attendees = rng.sample(companies, k=min(len(companies), rng.randint(8, 30)))
+        insert_rows(
+            connection,
+            EventAttendance.__table__,
+            [
+                {
+                    "event_id": event.id,
+                    "organisation_id": org_id,
+                    "contact_person_id": None,
+                    "activity_id": None,
+                    "created_by_id": None,
+                    "created_at": stamps.at(now),
+                }
+                for org_id in attendees
+            ],
+        )

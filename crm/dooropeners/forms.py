@@ -12,11 +12,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from crm.activities.forms import ActivityForm, CheckboxListField
 from crm.core.fields import validate_not_future
 from crm.core.forms import choices
 from crm.dooropeners.vocab import CHANNEL_LABELS, KIND_LABELS
@@ -116,3 +118,55 @@ class ReportForm(FlaskForm):
 
     since = DateField(_l("von"), validators=[Optional()])
     until = DateField(_l("bis"), validators=[Optional()])
+
+
+# --- events and contacts with door-openers ---------------------------------------------------
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        _l("Titel"),
+        validators=[DataRequired(_l("Bitte einen Titel angeben.")), Length(max=200)],
+        render_kw={"placeholder": _l("z. B. Unternehmerfrühstück der IHK")},
+    )
+    held_on = DateField(
+        _l("Datum"),
+        default=date.today,
+        validators=[DataRequired(_l("Bitte das Datum der Veranstaltung angeben."))],
+    )
+    place = StringField(_l("Ort"), validators=[Optional(), Length(max=200)])
+    topic = StringField(_l("Thema"), validators=[Optional(), Length(max=300)])
+    host_ids = SelectMultipleField(
+        _l("Gastgeber (Türöffner)"),
+        coerce=int,
+        choices=[],
+        description=_l("Mehrere mit Strg (Mac: Cmd) auswählen."),
+        render_kw={"size": 6},
+    )
+    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 3})
+    version = HiddenField()
+
+
+class AttendanceForm(FlaskForm):
+    """An existing company attended: who of its people came, and whether a host introduced it."""
+
+    organisation_id = HiddenField()
+    contact_person_ids = CheckboxListField(_l("Wer war da?"), coerce=int, choices=[])
+    introduced_by = SelectField(_l("Als Vermittlung zählen von"), coerce=_int_or_none, choices=[])
+
+
+class EventCompanyForm(OrganisationForm):
+    """A company captured on the spot at an event (with the duplicate check)."""
+
+    introduced_by = SelectField(_l("Als Vermittlung zählen von"), coerce=_int_or_none, choices=[])
+
+
+class DoorOpenerContactForm(FlaskForm):
+    """A contact with the door-opener itself: the same fields as a contact with a company."""
+
+    kind = ActivityForm.kind
+    subject = ActivityForm.subject
+    occurred_at = ActivityForm.occurred_at
+    notes = ActivityForm.notes
+    outcome = ActivityForm.outcome
+    next_step = ActivityForm.next_step

@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from crm.core.params import choice_arg, int_arg
 from crm.dooropeners import income, results
-from crm.dooropeners.models import DoorOpener, EventAttendance, Introduction
+from crm.dooropeners.models import DoorOpener, Event, EventAttendance, Introduction
 from crm.dooropeners.vocab import CHANNEL_LABELS, KIND_LABELS, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import Organisation
@@ -77,6 +77,18 @@ def _apply_event(stmt: sa.Select[Any], event_id: int) -> sa.Select[Any]:
     )
 
 
+def _door_opener_name(door_opener_id: int) -> str:
+    door_opener = db.session.get(DoorOpener, door_opener_id)
+    return door_opener.display_name if door_opener else _("Türöffner Nr. %(id)s", id=door_opener_id)
+
+
+def _event_title(event_id: int) -> str:
+    event = db.session.get(Event, event_id)
+    return (
+        f"{event.title} ({event.held_on:%d.%m.%Y})" if event else _("Veranstaltung Nr. %(id)s", id=event_id)
+    )
+
+
 # Templates other features add to the door-opener page (action buttons, sections).
 DOOR_OPENER_ACTIONS: list[str] = []
 DOOR_OPENER_PANELS: list[str] = []
@@ -93,6 +105,8 @@ def init_app(app: Flask) -> None:
         legal_basis_label=lambda v: label(LEGAL_BASIS_LABELS, v),
         door_opener_actions=DOOR_OPENER_ACTIONS,
         door_opener_panels=DOOR_OPENER_PANELS,
+        door_opener_name=_door_opener_name,
+        event_title=_event_title,
     )
     register_panel(Panel("introductions", 20, "dooropeners/_panel_introductions.html", _introductions_panel))
     for extra in (

@@ -7,11 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.activities.vocab import ActivityKind
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
-from crm.organisations.models import Organisation, PersonalDataMixin
+from crm.organisations.models import ContactPerson, Organisation, PersonalDataMixin
 from crm.organisations.vocab import Salutation
 
 
@@ -113,8 +114,11 @@ class Event(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     hosts: Mapped[list[DoorOpener]] = relationship(secondary=event_hosts, order_by="DoorOpener.institution")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class EventAttendance(db.Model):
@@ -130,10 +134,14 @@ class EventAttendance(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     contact_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact_persons.id"))
+    # The "event" contact logged in the company's timeline when the attendance was recorded.
+    activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activities.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[Event] = relationship()
     organisation: Mapped[Organisation] = relationship()
+    contact_person: Mapped[ContactPerson | None] = relationship()
 
 
 class DoorOpenerResult(db.Model):
@@ -152,3 +160,26 @@ class DoorOpenerResult(db.Model):
     converted: Mapped[int] = mapped_column(default=0)
     median_days_contact: Mapped[float | None]
     median_days_customer: Mapped[float | None]
+
+
+class DoorOpenerContact(db.Model):
+    """A contact with the door-opener itself: a meeting at the chamber, a call with the bank adviser.
+
+    Logged with the same kinds and fields as a contact with a company (``Activity``).
+    """
+
+    __tablename__ = "door_opener_contacts"
+    __table_args__ = (sa.Index("ix_door_opener_contacts_door_opener", "door_opener_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    door_opener_id: Mapped[int] = mapped_column(sa.ForeignKey("door_openers.id"))
+    kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "door_opener_contact_kind"))
+    occurred_at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    next_step: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship()

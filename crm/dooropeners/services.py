@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from crm.dooropeners import results
-from crm.dooropeners.models import DoorOpener, Introduction, event_hosts
+from crm.dooropeners.models import DoorOpener, DoorOpenerContact, Introduction, event_hosts
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.dataprotection import (
@@ -283,6 +283,12 @@ def merge_door_openers(survivor: DoorOpener, duplicate: DoorOpener, *, actor: Us
         .values(door_opener_id=survivor.id)
     ).rowcount
     db.session.execute(sa.delete(event_hosts).where(event_hosts.c.door_opener_id == duplicate.id))
+    moved["contacts"] = db.session.execute(
+        sa.update(DoorOpenerContact)
+        .where(DoorOpenerContact.door_opener_id == duplicate.id)
+        .values(door_opener_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     for name in FIELDS:
         if getattr(survivor, name) in (None, "") and getattr(duplicate, name) not in (None, ""):
             setattr(survivor, name, getattr(duplicate, name))

@@ -8,9 +8,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from crm.activities.dates import local_input
 from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
@@ -18,13 +20,22 @@ from crm.core.forms import apply_errors, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.scoping import organisation_or_404, organisation_visibility
 from crm.dooropeners import hooks, services
+from crm.dooropeners.events import CONTACT_FIELDS, delete_door_opener_contact, log_door_opener_contact
 from crm.dooropeners.forms import (
+    DoorOpenerContactForm,
     DoorOpenerForm,
     DoorOpenerMergeForm,
     IntroduceCompanyForm,
     IntroductionForm,
 )
-from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Introduction
+from crm.dooropeners.models import (
+    DoorOpener,
+    DoorOpenerContact,
+    DoorOpenerResult,
+    Event,
+    Introduction,
+    event_hosts,
+)
 from crm.dooropeners.queries import list_statement, parse_query
 from crm.extensions import db
 from crm.organisations import services as org_services
@@ -32,6 +43,9 @@ from crm.organisations.models import Organisation
 from crm.organisations.views import _form_data as organisation_form_data
 
 bp = Blueprint("dooropeners", __name__)
+
+CONTACTS_SHOWN = 10
+EVENTS_SHOWN = 10
 
 
 def _door_opener_or_404(door_opener_id: int) -> DoorOpener:
@@ -111,6 +125,20 @@ def detail(door_opener_id: int) -> str:
     )
     income = [(source.label, source.total_cents(introduced)) for source in hooks.INCOME_SOURCES]
     status = [(column.header, column.values(org_ids)) for column in hooks.STATUS_COLUMNS]
+    contacts = db.session.scalars(
+        sa.select(DoorOpenerContact)
+        .where(DoorOpenerContact.door_opener_id == door_opener.id)
+        .options(selectinload(DoorOpenerContact.user))
+        .order_by(DoorOpenerContact.occurred_at.desc(), DoorOpenerContact.id.desc())
+        .limit(CONTACTS_SHOWN + 1)
+    ).all()
+    hosted = db.session.scalars(
+        sa.select(Event)
+        .join(event_hosts, event_hosts.c.event_id == Event.id)
+        .where(event_hosts.c.door_opener_id == door_opener.id)
+        .order_by(Event.held_on.desc(), Event.id.desc())
+        .limit(EVENTS_SHOWN)
+    ).all()
     return render_template(
         "dooropeners/detail.html",
         door_opener=door_opener,
@@ -118,8 +146,73 @@ def detail(door_opener_id: int) -> str:
         results=results,
         income=income,
         status=status,
+        contacts=contacts[:CONTACTS_SHOWN],
+        more_contacts=len(contacts) > CONTACTS_SHOWN,
+        hosted=hosted,
         confirm_form=ConfirmForm(),
     )
+
+
+@bp.get("/door-openers/<int:door_opener_id>/contacts/")
+@login_required
+def contacts(door_opener_id: int) -> str:
+    """Every contact with this door-opener, newest first."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    page_number, per_page = page_args()
+    page = paginate(
+        sa.select(DoorOpenerContact)
+        .where(DoorOpenerContact.door_opener_id == door_opener.id)
+        .options(selectinload(DoorOpenerContact.user))
+        .order_by(DoorOpenerContact.occurred_at.desc(), DoorOpenerContact.id.desc()),
+        page=page_number,
+        per_page=per_page,
+    )
+    return render_template(
+        "dooropeners/contacts.html", door_opener=door_opener, page=page, confirm_form=ConfirmForm()
+    )
+
+
+@bp.route("/door-openers/<int:door_opener_id>/contacts/new", methods=["GET", "POST"])
+@login_required
+def contact_new(door_opener_id: int) -> str | Response:
+    """Log a meeting or call with the door-opener itself."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    permissions.require(permissions.can_log_activity(current_user) and not door_opener.is_archived)
+    form = DoorOpenerContactForm()
+    if not form.is_submitted():
+        form.occurred_at.data = local_input()
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in CONTACT_FIELDS}
+        try:
+            log_door_opener_contact(door_opener, data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Kontakt mit %(name)s erfasst.", name=door_opener.display_name), "success")
+            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts")
+    return render_template("dooropeners/contact_form.html", form=form, door_opener=door_opener)
+
+
+@bp.post("/door-openers/contacts/<int:contact_id>/delete")
+@login_required
+def contact_delete(contact_id: int) -> Response:
+    contact = db.session.get(DoorOpenerContact, contact_id)
+    if contact is None:
+        abort(404)
+    door_opener = _door_opener_or_404(contact.door_opener_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_door_opener_contact(contact, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Kontakt gelöscht."), "success")
+    return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts")
 
 
 @bp.route("/door-openers/<int:door_opener_id>/edit", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from crm.dooropeners.models import DoorOpener
+from crm.dooropeners.models import DoorOpener, Event
 from crm.memberships.models import Fee, Membership
 from crm.memberships.vocab import PaymentMethod
 from crm.organisations.models import ContactPerson, Organisation
@@ -36,6 +36,7 @@ def pages(server) -> list[str]:
         )
         user_id = server.user(session, "staff").id
         door_opener_id = session.scalar(sa.select(DoorOpener.id).order_by(DoorOpener.id).limit(1))
+        event_id = session.scalar(sa.select(Event.id).order_by(Event.id).limit(1))
         year = date.today().year  # the demo data has fees, SEPA mandates and a schedule for it
         member_id, membership_id = session.execute(
             sa.select(Organisation.id, Membership.id)
@@ -82,6 +83,15 @@ def pages(server) -> list[str]:
         f"/door-openers/{door_opener_id}/introduce",
         f"/door-openers/{door_opener_id}/report",
         f"/organisations/{org_id}/introductions/new",
+        f"/door-openers/{door_opener_id}/contacts/new",
+        f"/door-openers/{door_opener_id}/contacts/",
+        "/events/",
+        "/events/new",
+        f"/events/{event_id}",
+        f"/events/{event_id}/edit",
+        f"/events/{event_id}/attendees/new?q=a",
+        f"/events/{event_id}/attendees/new?organisation_id={org_id}",
+        f"/events/{event_id}/attendees/new-company",
         "/memberships/",
         "/memberships/?status=ended&method=sepa",
         f"/organisations/{member_id}",  # with the membership and sponsorship panels
