@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 
-from flask_babel import format_date, format_datetime, format_decimal
+from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def datetime_filter(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:
@@ -21,18 +24,32 @@ def date_filter(value: date | datetime | None, fmt: str = "dd.MM.yyyy") -> str:
     return format_date(value, fmt)
 
 
+@lru_cache(maxsize=32)
+def _separators(locale: Locale) -> dict[int, str]:
+    """The current locale's decimal and group symbols, as a ``str.translate`` table."""
+    return str.maketrans({".": get_decimal_symbol(locale), ",": get_group_symbol(locale)})
+
+
 def number_filter(value: int | float | Decimal | None, digits: int = 0) -> str:
+    """Grouped, with ``digits`` decimals (half to even, as Babel rounds), in the user's locale.
+
+    Python's own formatting with the locale's symbols swapped in: the same text as Babel's
+    ``format_decimal(value, "#,##0.0…")`` at a fraction of the cost (lists show hundreds of numbers).
+    """
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0"
+    return f"{rounded:,.{digits}f}".translate(_separators(get_locale() or Locale("de")))
 
 
 def money_filter(value: Decimal | int | None) -> str:
     """Euros with two decimals and the symbol, German grouping (``1.234,50 €``)."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.00") + "\u00a0€"
+    return number_filter(value, 2) + "\u00a0€"
 
 
 def cents_filter(cents: int | None) -> str:
