@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as app_config
 from crm.core.db import configure_engine_events
 from crm.core.i18n import init_i18n
-from crm.core.nav import NavItem, items_for
+from crm.core.nav import NavItem, items_for, main_entries
 from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,18 +27,18 @@ def _navigation() -> list[NavItem]:
     return [
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
+        NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
         NavItem("events.index", _l("Veranstaltungen"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
-        NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
-        NavItem("fees.fee_index", _l("Beiträge"), p.can_manage_memberships),
-        NavItem("sponsorships.index", _l("Sponsoring"), p.can_manage_sponsorships),
+        NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships, group=_l("Finanzen")),
+        NavItem("fees.fee_index", _l("Beiträge"), p.can_manage_memberships, group=_l("Finanzen")),
+        NavItem("sponsorships.index", _l("Sponsoring"), p.can_manage_sponsorships, group=_l("Finanzen")),
         NavItem(
             "fee_settings.schedule_list", _l("Beiträge & SEPA"), p.can_manage_fee_settings, section="admin"
         ),
-        NavItem("imports.index", _l("Import"), p.can_import),
-        NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
+        NavItem("imports.index", _l("Import"), p.can_import, section="admin"),
         NavItem("activities.quick_log", _l("Kontakt erfassen"), p.can_log_activity, section="action"),
         NavItem("needs_topics.index", _l("Bedarfsthemen"), p.can_manage_needs_topics, section="admin"),
     ]
@@ -179,4 +179,5 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def _navigation_context() -> dict[str, Any]:
-        return {"nav_items": items_for(current_user, app.extensions["crm.nav"])}
+        items = items_for(current_user, app.extensions["crm.nav"])
+        return {"nav_items": items, "nav_main": main_entries(items)}

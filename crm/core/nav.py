@@ -14,7 +14,8 @@ class NavItem:
     endpoint: str
     label: Any  # a lazy translation
     visible: Callable[[Any], bool]
-    section: str = "main"  # "main" or "admin"
+    section: str = "main"  # "main", "action" (the button) or "admin" (the Verwaltung menu)
+    group: Any = None  # main entries with the same group label share one drop-down menu
 
     @property
     def is_current(self) -> bool:
@@ -25,3 +26,33 @@ class NavItem:
 def items_for(user: Any, registry: list[NavItem]) -> list[NavItem]:
     """The entries ``user`` may open, skipping endpoints the app does not (yet) have."""
     return [item for item in registry if item.endpoint in current_app.view_functions and item.visible(user)]
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """Consecutive main entries with the same ``group``: shown as one drop-down menu."""
+
+    label: Any
+    items: list[NavItem]
+
+    @property
+    def is_current(self) -> bool:
+        return any(item.is_current for item in self.items)
+
+
+def main_entries(items: list[NavItem]) -> list[NavItem | NavGroup]:
+    """The main section with grouped entries folded into drop-down menus (at their first position)."""
+    entries: list[NavItem | NavGroup] = []
+    groups: dict[str, NavGroup] = {}
+    for item in items:
+        if item.section != "main":
+            continue
+        if item.group is None:
+            entries.append(item)
+            continue
+        key = str(item.group)
+        if key not in groups:
+            groups[key] = NavGroup(item.group, [])
+            entries.append(groups[key])
+        groups[key].items.append(item)
+    return [g.items[0] if isinstance(g, NavGroup) and len(g.items) == 1 else g for g in entries]
