@@ -182,7 +182,9 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     page = open_page("manager")
     heading = page.get_by_role("heading", level=1)
 
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Beiträge").click()
+    menu = page.get_by_role("navigation", name="Hauptnavigation")
+    menu.get_by_role("button", name="Finanzen").click()
+    menu.get_by_role("link", name="Beiträge", exact=True).click()
     expect(heading).to_have_text(f"Beitragsübersicht {date.today().year}")
     check_a11y(page)
     page.get_by_role("navigation", name="Beitragsjahr").get_by_role("link", name=str(YEAR)).click()
