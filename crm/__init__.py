@@ -155,6 +155,7 @@ def _register_memberships(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     # Importing a feature's cli/demo module registers its commands and demo-data seeders.
     import crm.activities.demo
+    import crm.audit.cli
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.db import utcnow
 from crm.extensions import db
+from crm.privacy.marks import not_personal, personal
 
 _IN_CHUNK = 1000
 
@@ -25,8 +26,10 @@ class SuppressionEntry(db.Model):
     __tablename__ = "suppression_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    email_hash: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, info=personal("pseudonym", "objection", "c")
+    )
+    reason: Mapped[str | None] = mapped_column(sa.String(200), info=not_personal("Anlass der Sperre"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
