@@ -35,7 +35,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True, info=personal("contact", "users", "b"))
     name: Mapped[str] = mapped_column(sa.String(120), info=personal("name", "users", "b"))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.STAFF)
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, "role"), default=Role.STAFF, info=personal("role", "users", "b")
+    )
     password_hash: Mapped[str] = mapped_column(sa.String(255), info=personal("credentials", "users", "b"))
     is_active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)

@@ -87,7 +87,9 @@ class Introduction(db.Model):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
     # The company agreed to be named in reports to this door-opener.
-    may_be_named: Mapped[bool] = mapped_column(default=False)
+    may_be_named: Mapped[bool] = mapped_column(
+        default=False, info=not_personal("Zustimmung des Unternehmens zur Nennung")
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -116,11 +116,13 @@ class ImportRow(db.Model):
     match_organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
-    match_reasons: Mapped[str | None] = mapped_column(sa.String(100))  # comma-separated codes
+    match_reasons: Mapped[str | None] = mapped_column(
+        sa.String(100), info=not_personal("Gründe eines Dublettentreffers")
+    )  # comma-separated codes
     match_score: Mapped[float | None]
     duplicate_of_row: Mapped[int | None]  # row_number of the earlier row
     decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "import_decision"))
-    email_blocked: Mapped[bool] = mapped_column(default=False)
+    email_blocked: Mapped[bool] = mapped_column(default=False, info=personal("consent", "import", "c"))
 
     match_organisation: Mapped[Organisation | None] = relationship()
 

@@ -78,7 +78,7 @@ class Membership(db.Model):
     mandate_reference: Mapped[str | None] = mapped_column(
         sa.String(35), unique=True, info=personal("bank", "membership", "b")
     )
-    mandate_signed_on: Mapped[date | None]
+    mandate_signed_on: Mapped[date | None] = mapped_column(info=personal("bank", "membership", "b"))
     account_holder: Mapped[str | None] = mapped_column(
         sa.String(70), info=personal("name", "membership", "b")
     )

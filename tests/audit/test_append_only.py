@@ -59,9 +59,8 @@ def test_other_tables_and_inserts_are_not_affected(entry, admin):
 
 
 def test_only_the_named_maintenance_kinds_open_the_guard(entry):
-    with pytest.raises(ValueError):
-        with audit_maintenance("cleanup"):
-            pass
+    with pytest.raises(ValueError), audit_maintenance("cleanup"):
+        pass
 
 
 def _old(days: int, admin) -> AuditEntry:
