@@ -40,6 +40,13 @@ def _navigation() -> list[NavItem]:
         NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
         NavItem("activities.quick_log", _l("Kontakt erfassen"), p.can_log_activity, section="action"),
         NavItem("needs_topics.index", _l("Bedarfsthemen"), p.can_manage_needs_topics, section="admin"),
+        NavItem("privacy.index", _l("Datenschutz"), p.can_handle_data_requests, section="admin"),
+        NavItem(
+            "privacy.processing_record",
+            _l("Verarbeitungsverzeichnis"),
+            p.can_view_processing_record,
+            section="admin",
+        ),
     ]
 
 
@@ -131,6 +138,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     assert needs_views.bp is activities.bp
     setup.init_app(app)
+
+    from crm.privacy import setup as privacy_setup
+
+    privacy_setup.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 

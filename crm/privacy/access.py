@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from crm.activities.models import Activity, activity_participants
 from crm.audit.models import AuditEntry
@@ -83,12 +84,13 @@ def _user_names(ids: set[int | None]) -> dict[int, str]:
     return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted))).all())  # type: ignore[arg-type]
 
 
-def _introductions(stmt: sa.Select[Any]) -> list[dict[str, Any]]:
+def _introductions(stmt: sa.Select[Any], *, with_person: bool) -> list[dict[str, Any]]:
+    """Introductions; a contact's export names the institution only (the adviser is a third party)."""
     rows = db.session.execute(stmt.order_by(Introduction.introduced_on, Introduction.id)).all()
     return [
         {
             "introduced_on": plain(intro.introduced_on),
-            "door_opener": door_opener.display_name,
+            "door_opener": door_opener.display_name if with_person else door_opener.institution,
             "organisation": org_name,
             "channel": plain(intro.channel),
             "notes": intro.notes,
@@ -132,7 +134,8 @@ def contact_person_export(contact: ContactPerson) -> dict[str, Any]:
             sa.select(Introduction, DoorOpener, Organisation.name)
             .join(DoorOpener, DoorOpener.id == Introduction.door_opener_id)
             .join(Organisation, Organisation.id == Introduction.organisation_id)
-            .where(Introduction.organisation_id == contact.organisation_id)
+            .where(Introduction.organisation_id == contact.organisation_id),
+            with_person=False,
         ),
         "audit": _audit("contact_persons", contact.id),
     }
@@ -161,7 +164,42 @@ def door_opener_export(door_opener: DoorOpener) -> dict[str, Any]:
             sa.select(Introduction, DoorOpener, Organisation.name)
             .join(DoorOpener, DoorOpener.id == Introduction.door_opener_id)
             .join(Organisation, Organisation.id == Introduction.organisation_id)
-            .where(Introduction.door_opener_id == door_opener.id)
+            .where(Introduction.door_opener_id == door_opener.id),
+            with_person=True,
         ),
         "audit": _audit("door_openers", door_opener.id),
     }
+
+
+FIELD_LABELS: dict[str, Any] = {
+    "salutation": _l("Anrede"),
+    "title": _l("Titel"),
+    "first_name": _l("Vorname"),
+    "last_name": _l("Nachname"),
+    "function": _l("Funktion"),
+    "role": _l("Funktion"),
+    "is_decision_maker": _l("Entscheider/in"),
+    "email": _l("E-Mail"),
+    "phone": _l("Telefon"),
+    "mobile": _l("Mobil"),
+    "notes": _l("Notizen"),
+    "kind": _l("Art"),
+    "institution": _l("Institution"),
+    "region": _l("Region"),
+    "cooperation_agreed_on": _l("Kooperation vereinbart am"),
+    "cooperation_notes": _l("Notizen zur Kooperation"),
+    "is_archived": _l("Archiviert / entfernt"),
+    "created_at": _l("Angelegt am"),
+    "updated_at": _l("Zuletzt geändert am"),
+    "erased_at": _l("Gelöscht am"),
+    "legal_basis": _l("Rechtsgrundlage"),
+    "data_source": _l("Herkunft der Daten"),
+    "informed_on": _l("Informiert am (Art. 14 DSGVO)"),
+    "email_consent": _l("Einwilligung in E-Mail-Werbung"),
+    "email_consent_on": _l("Einwilligung am"),
+    "email_consent_method": _l("Art der Einwilligung"),
+    "email_consent_wording": _l("Fassung des Einwilligungstextes"),
+    "marketing_blocked": _l("Werbesperre (Widerspruch Art. 21 DSGVO)"),
+    "marketing_blocked_on": _l("Werbesperre seit"),
+    "on_marketing_block_list": _l("E-Mail-Adresse auf der Werbesperrliste"),
+}

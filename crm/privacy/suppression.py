@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.db import utcnow
@@ -91,3 +92,22 @@ def suppress_many(emails: Iterable[str | None], reason: str) -> int:
 def suppress(email: str | None, reason: str) -> bool:
     """Put ``email`` on the list; True if it was not there yet."""
     return bool(suppress_many([email], reason))
+
+
+def block_if_listed(values: dict[str, object]) -> bool:
+    """Set the marketing block on form values whose e-mail is on the list; True if it did that.
+
+    An objection sticks: a person who objected and is entered again (by hand or by import) gets
+    the block back, and the page says why.
+    """
+    email = values.get("email")
+    if values.get("marketing_blocked") or not isinstance(email, str) or not is_suppressed(email):
+        return False
+    values["marketing_blocked"] = True
+    return True
+
+
+BLOCK_LIST_WARNING = _l(
+    "Achtung: Diese E-Mail-Adresse steht auf der Werbesperrliste (Widerspruch nach Art. 21 DSGVO). "
+    "Die Werbesperre wurde gesetzt."
+)
