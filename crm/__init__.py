@@ -174,7 +174,8 @@ def _register_cli(app: Flask) -> None:
     import crm.dooropeners.demo
     import crm.imports.cli
     import crm.memberships.demo
-    import crm.organisations.demo  # noqa: F401
+    import crm.organisations.demo
+    import crm.privacy.demo  # noqa: F401
     from crm.core.cli import crm_cli
 
     app.cli.add_command(crm_cli)
