@@ -248,9 +248,19 @@ def erase_door_opener(
     reason = check_confirmation(actor, reason, password)
     if door_opener.erased_at is not None:
         raise DomainError(_("Diese Person wurde bereits gelöscht."))
+    # Duplicates merged into this door-opener are the same person under an older record.
+    merged = list(
+        db.session.scalars(
+            sa.select(DoorOpener).where(
+                DoorOpener.merged_into_id == door_opener.id, DoorOpener.erased_at.is_(None)
+            )
+        )
+    )
     needles = person_needles(door_opener)
+    for duplicate in merged:
+        person_needles(duplicate, needles)
     logged_reason = _safe_reason(reason, needles)
-    result = _erase(needles, holds={}, erased=door_opener, persons=[door_opener], actor=actor)
+    result = _erase(needles, holds={}, erased=door_opener, persons=[door_opener, *merged], actor=actor)
     record("person_erased", entity=door_opener, actor=actor, details=result.details(logged_reason))
     db.session.flush()
     return result

@@ -215,6 +215,10 @@ def test_door_opener_person_is_erased_and_the_institution_stays(manager):
     )
     factories.IntroductionFactory(door_opener=door_opener, notes="Herr Zwiebelfisch stellte uns vor")
     db.session.flush()
+    factories.DoorOpenerFactory(  # an older duplicate, merged into this one
+        institution="IHK Hannover", first_name="B.", last_name="Zwiebelfisch", merged_into_id=door_opener.id
+    )
+    db.session.flush()
     erasure.erase_door_opener(
         door_opener, reason="Antrag per Brief", password=DEFAULT_PASSWORD, actor=manager
     )
