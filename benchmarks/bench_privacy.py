@@ -39,7 +39,7 @@ def _pages(contact_id: int) -> dict[str, str]:
     return {
         "retention review (3 years)": "/privacy/retention/",
         "retention review (1 year, page 5)": "/privacy/retention/?years=1&page=5",
-        "data-subject search (name)": "/privacy/?q=Mül",
+        "data-subject search (name)": "/privacy/?q=M%C3%BCl",
         "restricted records": "/privacy/restricted",
         "access page (contact person)": f"/privacy/contacts/{contact_id}/access",
     }

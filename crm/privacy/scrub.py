@@ -62,6 +62,12 @@ class Needles:
     def empty(self) -> bool:
         return not self.strong
 
+    @property
+    def probes(self) -> list[str]:
+        """What the database is searched for: each weak mark stands for the strong ones it is in."""
+        weak = [w.lower() for w in self.weak]
+        return self.weak + [s for s in self.strong if not any(w in s.lower() for w in weak)]
+
     def patterns(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
         strong = re.compile(
             "|".join(re.escape(s) for s in sorted(self.strong, key=len, reverse=True)), re.IGNORECASE
@@ -94,30 +100,43 @@ def text_columns(table: sa.Table) -> list[sa.Column[Any]]:
     ]
 
 
-def _like_terms(column: sa.Column[Any], needles: Iterable[str]) -> list[sa.ColumnElement[bool]]:
+def _escape_like(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _contains_any(column: sa.Column[Any], needles: Iterable[str]) -> list[sa.ColumnElement[bool]]:
+    """Case-insensitive "contains" terms for one column (measured faster than one LIKE over all
+    columns glued together). JSON keeps non-ASCII letters as \\u escapes, so those variants too.
+    """
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     is_json = isinstance(column.type, sa.JSON)
-    expr = sa.func.lower(sa.cast(column, sa.Text) if is_json else column)
-    terms = []
+    expr = sa.cast(column, sa.Text) if is_json else column
+    variants: set[str] = set()
     for needle in needles:
-        variants = {needle.lower()}
-        if is_json:  # JSON keeps non-ASCII letters as \\u escapes
+        variants.add(needle.lower())
+        if is_json:
             variants.add(json.dumps(needle)[1:-1].lower())
-        terms.extend(expr.contains(v, autoescape=True) for v in variants)
-    return terms
+    patterns = [f"%{_escape_like(v)}%" for v in sorted(variants)]
+    # SQLite's LIKE ignores ASCII case by itself (no lower() per row); ILIKE elsewhere.
+    return [expr.like(p, escape="/") if sqlite else expr.ilike(p, escape="/") for p in patterns]
 
 
 def find_rows(
     table: sa.Table, needles: Iterable[str], *, extra: sa.ColumnElement[bool] | None = None
 ) -> list[Any]:
-    """Rows of ``table`` (all columns) in which a text column contains any needle."""
+    """Rows of ``table`` (all columns) whose text contains any needle (a coarse, fast pre-filter)."""
     columns = text_columns(table)
     if not columns:
         return []
-    terms = [t for c in columns for t in _like_terms(c, needles)]
-    condition = sa.or_(*terms)
+    needles = list(needles)
+    condition = sa.or_(*(term for column in columns for term in _contains_any(column, needles)))
     if extra is not None:
         condition = sa.or_(condition, extra)
     return list(db.session.execute(sa.select(table).where(condition)).mappings())
+
+
+def _text_of(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _replace_text(text: str, strong: re.Pattern[str], weak: re.Pattern[str] | None, replacement: str) -> str:
@@ -168,8 +187,16 @@ def scrub(
         if not columns:
             continue
         count = 0
-        for row in find_rows(table, needles.strong, extra=always.get(table.name)):
+        extra = always.get(table.name)
+        linked = set(db.session.scalars(sa.select(table.c.id).where(extra))) if extra is not None else set()
+        for row in find_rows(table, needles.probes, extra=extra):
             if (table.name, row["id"]) in skip:
+                continue
+            # The pre-filter also finds a bare last name; only rows with a strong mark (or linked
+            # to the person) are changed, so "Müller GmbH" elsewhere stays as it is.
+            if row["id"] not in linked and not any(
+                row[c.key] is not None and strong.search(_text_of(row[c.key])) for c in columns
+            ):
                 continue
             values = {}
             for column in columns:

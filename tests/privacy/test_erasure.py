@@ -257,3 +257,13 @@ def test_sole_trader_with_running_membership_is_refused(manager):
         erasure.erase_organisation(
             membership.organisation, reason="Antrag erhalten", password=DEFAULT_PASSWORD, actor=manager
         )
+
+
+def test_a_bare_last_name_elsewhere_is_left_alone(person, manager):
+    """Only text that names the person (full name, Frau/Herr, e-mail, phone) is changed elsewhere."""
+    bystander = factories.ActivityFactory(notes=f"Spedition {NAME} & Söhne liefert das Holz")
+    linked = person["activity"]
+    _erase(person, manager)
+    db.session.expire_all()
+    assert db.session.get(Activity, bystander.id).notes == f"Spedition {NAME} & Söhne liefert das Holz"
+    assert NAME not in db.session.get(Activity, linked.id).outcome  # she took part: bare name goes too
