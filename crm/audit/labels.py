@@ -65,7 +65,6 @@ ACTION_LABELS: dict[str, Any] = {
     "person_erased": _l("Person gelöscht/anonymisiert (Art. 17 DSGVO)"),
     "organisation_erased": _l("Einzelunternehmen anonymisiert (Art. 17 DSGVO)"),
     "retention_released": _l("Aufbewahrungsfrist abgelaufen, Daten gelöscht"),
-    "retention_review_archived": _l("Unternehmen nach Prüfung archiviert"),
 }
 
 ENTITY_LABELS: dict[str, Any] = {
