@@ -71,6 +71,10 @@ def from_environment(
         "HSTS": env == "production",
         # Staff may edit or delete their own logged contacts for this many days (managers always).
         "CRM_ACTIVITY_EDIT_DAYS": int(environ.get("CRM_ACTIVITY_EDIT_DAYS", "14")),
+        # Data protection: audit entries older than this are removed by `flask crm audit-prune`;
+        # companies without any business and without contact for this many years are up for review.
+        "AUDIT_RETENTION_DAYS": int(environ.get("CRM_AUDIT_RETENTION_DAYS", "1825")),
+        "RETENTION_REVIEW_YEARS": int(environ.get("CRM_RETENTION_REVIEW_YEARS", "3")),
     }
     settings.update(overrides)
     return settings

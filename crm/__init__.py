@@ -41,6 +41,13 @@ def _navigation() -> list[NavItem]:
         NavItem("imports.index", _l("Import"), p.can_import, section="admin"),
         NavItem("activities.quick_log", _l("Kontakt erfassen"), p.can_log_activity, section="action"),
         NavItem("needs_topics.index", _l("Bedarfsthemen"), p.can_manage_needs_topics, section="admin"),
+        NavItem("privacy.index", _l("Datenschutz"), p.can_handle_data_requests, section="admin"),
+        NavItem(
+            "privacy.processing_record",
+            _l("Verarbeitungsverzeichnis"),
+            p.can_view_processing_record,
+            section="admin",
+        ),
     ]
 
 
@@ -133,6 +140,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     assert needs_views.bp is activities.bp
     setup.init_app(app)
+
+    from crm.privacy import setup as privacy_setup
+
+    privacy_setup.init_app(app)
     app.extensions["crm.nav"] = _navigation()
 
 
@@ -157,6 +168,7 @@ def _register_memberships(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     # Importing a feature's cli/demo module registers its commands and demo-data seeders.
     import crm.activities.demo
+    import crm.audit.cli
     import crm.auth.cli
     import crm.auth.demo
     import crm.core.demo
@@ -164,7 +176,8 @@ def _register_cli(app: Flask) -> None:
     import crm.dooropeners.demo
     import crm.imports.cli
     import crm.memberships.demo
-    import crm.organisations.demo  # noqa: F401
+    import crm.organisations.demo
+    import crm.privacy.demo  # noqa: F401
     from crm.core.cli import crm_cli
 
     app.cli.add_command(crm_cli)

@@ -7,6 +7,7 @@ from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAtt
 from crm.imports.models import ImportBatch, ImportLink, ImportMapping, ImportRow
 from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, FeeSchedule, Membership
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
+from crm.privacy.models import RetentionHold
 from crm.privacy.suppression import SuppressionEntry
 from crm.sponsorships.models import Sponsorship
 
@@ -36,6 +37,7 @@ __all__ = [
     "NeedsTopic",
     "Organisation",
     "OrganisationSearchToken",
+    "RetentionHold",
     "Sponsorship",
     "StageChange",
     "SuppressionEntry",

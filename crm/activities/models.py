@@ -12,6 +12,7 @@ from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
+from crm.privacy.marks import not_personal, personal
 
 activity_participants = sa.Table(
     "activity_participants",
@@ -44,14 +45,14 @@ class Activity(db.Model):
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"))
     occurred_at: Mapped[datetime]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    subject: Mapped[str] = mapped_column(sa.String(200))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
-    outcome: Mapped[str | None] = mapped_column(sa.Text)
-    next_step: Mapped[str | None] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(200), info=personal("notes"))
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
+    outcome: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
+    next_step: Mapped[str | None] = mapped_column(sa.String(500), info=personal("notes"))
     # Visit report (Besuchsbericht).
-    report_participants: Mapped[str | None] = mapped_column(sa.Text)
-    report_topics: Mapped[str | None] = mapped_column(sa.Text)
-    report_impressions: Mapped[str | None] = mapped_column(sa.Text)
+    report_participants: Mapped[str | None] = mapped_column(sa.Text, info=personal("name"))
+    report_topics: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
+    report_impressions: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -106,7 +107,7 @@ class FollowUp(db.Model):
     )
     assignee_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     due_on: Mapped[date]
-    what: Mapped[str] = mapped_column(sa.String(300))
+    what: Mapped[str] = mapped_column(sa.String(300), info=personal("notes"))
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The contact logged when the follow-up was done ("erledigt mit Kontakt").
@@ -149,7 +150,7 @@ class NeedsTopic(db.Model):
     __tablename__ = "needs_topics"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True, info=not_personal("Thema der Checkliste"))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
@@ -173,7 +174,7 @@ class NeedsAnalysis(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"))
     conducted_on: Mapped[date]
     conducted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    other_topics: Mapped[str | None] = mapped_column(sa.String(300))
+    other_topics: Mapped[str | None] = mapped_column(sa.String(300), info=personal("notes"))
     employees_to_train: Mapped[int | None]
     format_in_house: Mapped[bool] = mapped_column(default=False)
     format_online: Mapped[bool] = mapped_column(default=False)
@@ -181,7 +182,7 @@ class NeedsAnalysis(db.Model):
     format_workplace: Mapped[bool] = mapped_column(default=False)
     budget_from_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     budget_to_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -202,5 +203,7 @@ class CalendarFeedToken(db.Model):
     __tablename__ = "calendar_feed_tokens"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, info=personal("credentials", "users", "b")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

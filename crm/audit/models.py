@@ -8,9 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.audit import guard
 from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.extensions import db
+from crm.privacy.marks import personal
 
 
 class AuditEntry(db.Model):
@@ -30,8 +32,15 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     entity_type: Mapped[str | None] = mapped_column(sa.String(40))
     entity_id: Mapped[int | None]
-    changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, info=personal("log", "accountability", "c")
+    )
+    details: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, info=personal("log", "accountability", "c")
+    )
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45), info=personal("log", "accountability", "c"))
 
     actor: Mapped[User | None] = relationship()
+
+
+guard.install(AuditEntry)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
+from crm.audit.guard import audit_maintenance
 from crm.audit.models import AuditEntry
+from crm.core.db import utcnow
 from crm.extensions import db
 
 MASK = "***"
@@ -84,3 +88,24 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def prune(older_than_days: int, *, actor: Any = None) -> int:
+    """Delete entries older than ``older_than_days`` (the only deletion the log allows); logged."""
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    db.session.flush()
+    with audit_maintenance("prune"):
+        result = db.session.execute(
+            sa.delete(AuditEntry).where(AuditEntry.at < cutoff),
+            execution_options={"synchronize_session": False},
+        )
+    removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    record(
+        "audit_pruned",
+        entity_type="audit_entries",
+        actor=actor,
+        details={"older_than_days": older_than_days, "before": cutoff, "removed": removed},
+    )
+    return removed

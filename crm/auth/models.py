@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.db import enum_column, utcnow
 from crm.extensions import db
+from crm.privacy.marks import personal
 
 
 class Role(enum.StrEnum):
@@ -32,10 +33,12 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), default=Role.STAFF)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, info=personal("contact", "users", "b"))
+    name: Mapped[str] = mapped_column(sa.String(120), info=personal("name", "users", "b"))
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, "role"), default=Role.STAFF, info=personal("role", "users", "b")
+    )
+    password_hash: Mapped[str] = mapped_column(sa.String(255), info=personal("credentials", "users", "b"))
     is_active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str] = mapped_column(sa.String(5), default="de")
@@ -73,11 +76,13 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, info=personal("credentials", "users", "b")
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
-    user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45), info=personal("log", "users"))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(255), info=personal("log", "users"))
 
     user: Mapped[User] = relationship(back_populates="sessions")

@@ -256,3 +256,24 @@ TEMPLATE_PREDICATES.update(
         "can_manage_needs_topics": can_manage_needs_topics,
     }
 )
+
+
+# --- data protection (GDPR) ------------------------------------------------------------------
+
+
+def can_handle_data_requests(user: Any) -> bool:
+    """Access requests, erasure, marketing contact lists and the retention review: managers."""
+    return is_manager(user)
+
+
+def can_view_processing_record(user: Any) -> bool:
+    """The record of processing activities: admins."""
+    return is_admin(user)
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_handle_data_requests": can_handle_data_requests,
+        "can_view_processing_record": can_view_processing_record,
+    }
+)

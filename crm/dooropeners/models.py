@@ -14,6 +14,7 @@ from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation, PersonalDataMixin
 from crm.organisations.vocab import Salutation
+from crm.privacy.marks import not_personal, personal
 
 
 class DoorOpener(PersonalDataMixin, db.Model):
@@ -27,20 +28,24 @@ class DoorOpener(PersonalDataMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DoorOpenerKind] = mapped_column(enum_column(DoorOpenerKind, "kind", length=30))
-    institution: Mapped[str] = mapped_column(sa.String(200))
-    salutation: Mapped[Salutation | None] = mapped_column(enum_column(Salutation, "salutation"))
-    title: Mapped[str | None] = mapped_column(sa.String(40))
-    first_name: Mapped[str | None] = mapped_column(sa.String(100))
-    last_name: Mapped[str | None] = mapped_column(sa.String(100))
-    role: Mapped[str | None] = mapped_column(sa.String(120))
-    email: Mapped[str | None] = mapped_column(sa.String(254))
-    phone: Mapped[str | None] = mapped_column(sa.String(50))
-    mobile: Mapped[str | None] = mapped_column(sa.String(50))
+    institution: Mapped[str] = mapped_column(
+        sa.String(200), info=not_personal("Institution (Kammer, Bank …), keine Person")
+    )
+    salutation: Mapped[Salutation | None] = mapped_column(
+        enum_column(Salutation, "salutation"), info=personal("name", "network")
+    )
+    title: Mapped[str | None] = mapped_column(sa.String(40), info=personal("name", "network"))
+    first_name: Mapped[str | None] = mapped_column(sa.String(100), info=personal("name", "network"))
+    last_name: Mapped[str | None] = mapped_column(sa.String(100), info=personal("name", "network"))
+    role: Mapped[str | None] = mapped_column(sa.String(120), info=personal("role", "network"))
+    email: Mapped[str | None] = mapped_column(sa.String(254), info=personal("contact", "network"))
+    phone: Mapped[str | None] = mapped_column(sa.String(50), info=personal("contact", "network"))
+    mobile: Mapped[str | None] = mapped_column(sa.String(50), info=personal("contact", "network"))
     region: Mapped[str | None] = mapped_column(sa.String(100))
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     cooperation_agreed_on: Mapped[date | None]
-    cooperation_notes: Mapped[str | None] = mapped_column(sa.Text)
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    cooperation_notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
 
     is_archived: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]
@@ -81,9 +86,11 @@ class Introduction(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     introduced_on: Mapped[date]
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
     # The company agreed to be named in reports to this door-opener.
-    may_be_named: Mapped[bool] = mapped_column(default=False)
+    may_be_named: Mapped[bool] = mapped_column(
+        default=False, info=not_personal("Zustimmung des Unternehmens zur Nennung")
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -107,11 +114,11 @@ class Event(db.Model):
     __table_args__ = (sa.Index("ix_events_held_on", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(200), info=not_personal("Titel einer Veranstaltung"))
     held_on: Mapped[date]
-    place: Mapped[str | None] = mapped_column(sa.String(200))
-    topic: Mapped[str | None] = mapped_column(sa.String(300))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    place: Mapped[str | None] = mapped_column(sa.String(200), info=not_personal("Veranstaltungsort"))
+    topic: Mapped[str | None] = mapped_column(sa.String(300), info=not_personal("Thema einer Veranstaltung"))
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
+from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.export import Column, python_rows, xlsx_response
@@ -127,6 +128,13 @@ def report_xlsx(door_opener_id: int) -> Response:
         (_("nicht namentlich genannt (ohne Zustimmung)"), str(data.unnamed), None, None),
         ("", "", None, None),
     ]
+    record(
+        "export",
+        entity=door_opener,
+        actor=current_user,
+        details={"format": "xlsx", "report": True, "since": since, "until": until, "rows": len(rows)},
+    )
+    db.session.commit()
     filename = f"bericht-tueroeffner-{door_opener.id}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
     return xlsx_response(
         filename, columns, python_rows(columns, [*summary, *rows]), sheet=door_opener.institution

@@ -28,7 +28,7 @@ from crm.organisations.dataprotection import (
 from crm.organisations.models import Organisation
 from crm.organisations.services import create_organisation
 from crm.organisations.vocab import Salutation
-from crm.privacy.suppression import suppress
+from crm.privacy.suppression import block_if_listed, suppress
 
 FIELDS = (
     "kind",
@@ -91,6 +91,7 @@ def create_door_opener(data: Mapping[str, Any], *, actor: User) -> DoorOpener:
     values = _clean(data)
     if not permissions.is_manager(actor) or values.get("owner_id") is None:
         values["owner_id"] = actor.id
+    block_if_listed(values)
     apply_marketing_block(values)
     _validate(values)
     door_opener = DoorOpener(**values)

@@ -41,6 +41,7 @@ from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import Organisation
 from crm.organisations.views import _form_data as organisation_form_data
+from crm.privacy.suppression import BLOCK_LIST_WARNING
 
 bp = Blueprint("dooropeners", __name__)
 
@@ -98,6 +99,8 @@ def new() -> str | Response:
         else:
             db.session.commit()
             flash(_("%(name)s wurde angelegt.", name=door_opener.display_name), "success")
+            if door_opener.marketing_blocked and not form.marketing_blocked.data:
+                flash(BLOCK_LIST_WARNING, "warning")
             return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id))
     return render_template("dooropeners/form.html", form=form, door_opener=None)
 

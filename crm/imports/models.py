@@ -17,6 +17,7 @@ from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.privacy.marks import not_personal, personal
 
 
 class BatchStatus(enum.StrEnum):
@@ -50,18 +51,20 @@ class ImportBatch(db.Model):
     status: Mapped[BatchStatus] = mapped_column(
         enum_column(BatchStatus, "import_batch_status"), default=BatchStatus.UPLOADED
     )
-    file_name: Mapped[str] = mapped_column(sa.String(255))
+    file_name: Mapped[str] = mapped_column(sa.String(255), info=not_personal("Dateiname"))
     file_kind: Mapped[str] = mapped_column(sa.String(10))  # csv | xlsx
     file_size: Mapped[int]
     file_sha256: Mapped[str] = mapped_column(sa.String(64))
     # The file itself, kept until the import is committed or discarded (re-reading with another
     # encoding or delimiter needs it).
-    content: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    content: Mapped[bytes | None] = deferred(
+        mapped_column(sa.LargeBinary, info=personal("contact", "import"))
+    )
     encoding: Mapped[str | None] = mapped_column(sa.String(20))
     encoding_detected: Mapped[str | None] = mapped_column(sa.String(20))
     delimiter: Mapped[str | None] = mapped_column(sa.String(1))
-    sheet_name: Mapped[str | None] = mapped_column(sa.String(100))
-    headers: Mapped[list[str]] = mapped_column(sa.JSON)
+    sheet_name: Mapped[str | None] = mapped_column(sa.String(100), info=not_personal("Tabellenblatt"))
+    headers: Mapped[list[str]] = mapped_column(sa.JSON, info=not_personal("Spaltenüberschriften"))
     mapping: Mapped[list[str] | None] = mapped_column(sa.JSON)  # target per column, "" = ignore
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     row_count: Mapped[int] = mapped_column(default=0)
@@ -96,14 +99,16 @@ class ImportRow(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("import_batches.id", ondelete="CASCADE"))
     row_number: Mapped[int]  # as a spreadsheet shows it: the header is row 1
-    cells: Mapped[list[str]] = mapped_column(sa.JSON)
+    cells: Mapped[list[str]] = mapped_column(sa.JSON, info=personal("contact", "import"))
     status: Mapped[RowStatus] = mapped_column(
         enum_column(RowStatus, "import_row_status"), default=RowStatus.PENDING
     )
-    messages: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # {"org": {...}, "contact": {...}}
+    messages: Mapped[list[str] | None] = mapped_column(sa.JSON, info=not_personal("Prüfmeldungen"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, info=personal("contact", "import")
+    )  # {"org": {...}, "contact": {...}}
     # Keys for finding the same company twice in the file.
-    name_key: Mapped[str | None] = mapped_column(sa.String(300))
+    name_key: Mapped[str | None] = mapped_column(sa.String(300), info=personal("derived", "import"))
     postcode: Mapped[str | None] = mapped_column(sa.String(20))
     city_key: Mapped[str | None] = mapped_column(sa.String(300))
     domain: Mapped[str | None] = mapped_column(sa.String(300))
@@ -111,11 +116,13 @@ class ImportRow(db.Model):
     match_organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
-    match_reasons: Mapped[str | None] = mapped_column(sa.String(100))  # comma-separated codes
+    match_reasons: Mapped[str | None] = mapped_column(
+        sa.String(100), info=not_personal("Gründe eines Dublettentreffers")
+    )  # comma-separated codes
     match_score: Mapped[float | None]
     duplicate_of_row: Mapped[int | None]  # row_number of the earlier row
     decision: Mapped[Decision | None] = mapped_column(enum_column(Decision, "import_decision"))
-    email_blocked: Mapped[bool] = mapped_column(default=False)
+    email_blocked: Mapped[bool] = mapped_column(default=False, info=personal("consent", "import", "c"))
 
     match_organisation: Mapped[Organisation | None] = relationship()
 
@@ -131,7 +138,9 @@ class ImportLink(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    filled: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # field -> value the import set
+    filled: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, info=personal("contact", "import")
+    )  # field -> value the import set
     version_after: Mapped[int]
     contacts_added: Mapped[int] = mapped_column(default=0)
 
@@ -142,7 +151,9 @@ class ImportMapping(db.Model):
     __tablename__ = "import_mappings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
-    columns: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    name: Mapped[str] = mapped_column(
+        sa.String(100), unique=True, info=not_personal("Name einer Spaltenzuordnung")
+    )
+    columns: Mapped[dict[str, str]] = mapped_column(sa.JSON, info=not_personal("Spaltenzuordnung"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.memberships.vocab import FeeStatus, MembershipKind, PaymentMethod, ProRataRule, SepaScheme
 from crm.organisations.models import Organisation
 from crm.organisations.vocab import SizeClass
+from crm.privacy.marks import not_personal, personal
 
 
 class FeeSchedule(db.Model):
@@ -33,7 +34,7 @@ class FeeSchedule(db.Model):
     regular_vat: Mapped[bool] = mapped_column(default=False)
     supporting_vat: Mapped[bool] = mapped_column(default=False)
     due_on: Mapped[date]
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=not_personal("Anmerkung zur Beitragsordnung"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -67,19 +68,25 @@ class Membership(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     cancelled_on: Mapped[date | None]  # when the notice was received
-    cancellation_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    cancellation_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info=personal("notes", "membership", "b")
+    )
     payment_method: Mapped[PaymentMethod] = mapped_column(
         enum_column(PaymentMethod, "payment_method"), default=PaymentMethod.INVOICE
     )
     # SEPA mandate (only with payment_method = sepa).
-    mandate_reference: Mapped[str | None] = mapped_column(sa.String(35), unique=True)
-    mandate_signed_on: Mapped[date | None]
-    account_holder: Mapped[str | None] = mapped_column(sa.String(70))
-    iban: Mapped[str | None] = mapped_column(sa.String(34))
-    bic: Mapped[str | None] = mapped_column(sa.String(11))
+    mandate_reference: Mapped[str | None] = mapped_column(
+        sa.String(35), unique=True, info=personal("bank", "membership", "b")
+    )
+    mandate_signed_on: Mapped[date | None] = mapped_column(info=personal("bank", "membership", "b"))
+    account_holder: Mapped[str | None] = mapped_column(
+        sa.String(70), info=personal("name", "membership", "b")
+    )
+    iban: Mapped[str | None] = mapped_column(sa.String(34), info=personal("bank", "membership", "b"))
+    bic: Mapped[str | None] = mapped_column(sa.String(11), info=personal("bank", "membership", "b"))
     sepa_scheme: Mapped[SepaScheme | None] = mapped_column(enum_column(SepaScheme, "sepa_scheme", length=4))
     last_debit_on: Mapped[date | None]
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "membership", "b"))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -128,7 +135,9 @@ class Fee(db.Model):
     due_on: Mapped[date]
     status: Mapped[FeeStatus] = mapped_column(enum_column(FeeStatus, "fee_status"), default=FeeStatus.OPEN)
     paid_on: Mapped[date | None]
-    waived_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    waived_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info=personal("notes", "membership", "b")
+    )
     dunning_level: Mapped[int] = mapped_column(default=0)
     returned_on: Mapped[date | None]  # a direct debit came back
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -148,10 +157,12 @@ class Collection(db.Model):
     scheme: Mapped[SepaScheme] = mapped_column(enum_column(SepaScheme, "collection_scheme", length=4))
     collection_date: Mapped[date]
     message_id: Mapped[str] = mapped_column(sa.String(35))
-    filename: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(100), info=not_personal("Dateiname der SEPA-Datei"))
     fee_count: Mapped[int]
     total_cents: Mapped[int]
-    xml: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    xml: Mapped[bytes] = mapped_column(
+        sa.LargeBinary, deferred=True, info=personal("bank", "membership", "c")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -170,7 +181,7 @@ class CollectionItem(db.Model):
     fee_id: Mapped[int] = mapped_column(sa.ForeignKey("fees.id"), unique=True)
     amount_cents: Mapped[int]
     sequence_type: Mapped[str] = mapped_column(sa.String(4))
-    mandate_reference: Mapped[str] = mapped_column(sa.String(35))
+    mandate_reference: Mapped[str] = mapped_column(sa.String(35), info=personal("bank", "membership", "c"))
 
 
 class CreditorSettings(db.Model):
@@ -179,9 +190,11 @@ class CreditorSettings(db.Model):
     __tablename__ = "creditor_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(70))
-    iban: Mapped[str] = mapped_column(sa.String(34))
-    bic: Mapped[str | None] = mapped_column(sa.String(11))
+    name: Mapped[str] = mapped_column(sa.String(70), info=not_personal("Daten des Bildungsträgers selbst"))
+    iban: Mapped[str] = mapped_column(sa.String(34), info=not_personal("Daten des Bildungsträgers selbst"))
+    bic: Mapped[str | None] = mapped_column(
+        sa.String(11), info=not_personal("Daten des Bildungsträgers selbst")
+    )
     creditor_id: Mapped[str] = mapped_column(sa.String(35))
     prenotification_days: Mapped[int] = mapped_column(default=14)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
@@ -98,6 +99,14 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
         collection = db.session.get(Collection, collection_id) if collection_id else None
         if collection is None or collection.year != year:
             return redirect(url_for("fees.sepa_preview", year=year))
+        # The stored file holds bank data: downloading it again is an export like any other.
+        record(
+            "export",
+            entity=collection,
+            actor=current_user,
+            details={"format": "sepa_xml", "year": year, "rows": collection.fee_count, "stored": True},
+        )
+        db.session.commit()
         return _xml_response(collection.xml, collection.filename)
     form = SepaForm()
     if not form.validate_on_submit():

@@ -20,6 +20,7 @@ from crm.organisations import contacts as services
 from crm.organisations.forms import ContactPersonForm
 from crm.organisations.models import ContactPerson
 from crm.organisations.views import bp
+from crm.privacy.suppression import BLOCK_LIST_WARNING
 
 
 def _contact_or_404(org_id: int, contact_id: int) -> tuple[Any, ContactPerson]:
@@ -49,6 +50,8 @@ def contact_new(org_id: int) -> str | Response:
         else:
             db.session.commit()
             flash(_("%(name)s wurde hinzugefügt.", name=contact.full_name), "success")
+            if contact.marketing_blocked and not form.marketing_blocked.data:
+                flash(BLOCK_LIST_WARNING, "warning")
             return redirect(url_for("organisations.detail", org_id=org.id) + "#contacts")
     return render_template("organisations/contact_form.html", form=form, org=org, contact=None)
 

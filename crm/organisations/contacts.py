@@ -16,7 +16,7 @@ from crm.organisations.dataprotection import apply_marketing_block, data_protect
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.vocab import ConsentMethod, LegalBasis, Salutation
-from crm.privacy.suppression import suppress
+from crm.privacy.suppression import block_if_listed, suppress
 
 CONTACT_FIELDS = (
     "salutation",
@@ -85,6 +85,7 @@ def create_contact(org: Organisation, data: Mapping[str, Any], *, actor: User) -
         raise PermissionDenied(_("Sie dürfen bei diesem Unternehmen keine Ansprechpersonen pflegen."))
     values = _clean(data)
     values.setdefault("legal_basis", LegalBasis.LEGITIMATE_INTEREST)
+    block_if_listed(values)
     apply_marketing_block(values)
     _validate(values)
     contact = ContactPerson(organisation_id=org.id, **values)
@@ -111,6 +112,8 @@ def update_contact(
             current=before,
             submitted=values,
         )
+    if values.get("email") != before["email"]:
+        block_if_listed(values)
     apply_marketing_block(values, before)
     _validate({**before, **values})
     for key, value in values.items():

@@ -18,6 +18,7 @@ from crm.organisations.vocab import (
     SizeClass,
     Stage,
 )
+from crm.privacy.marks import not_personal, personal
 
 # Lower-cased search keys compared with LIKE 'prefix%': on SQLite the index only serves LIKE when the
 # column collates NOCASE; on PostgreSQL the index needs text_pattern_ops.
@@ -45,15 +46,15 @@ class Organisation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200), info=personal("name"))
     legal_form: Mapped[str | None] = mapped_column(sa.String(40))
-    street: Mapped[str | None] = mapped_column(sa.String(200))
+    street: Mapped[str | None] = mapped_column(sa.String(200), info=personal("contact"))
     postcode: Mapped[str | None] = mapped_column(sa.String(10))
     city: Mapped[str | None] = mapped_column(sa.String(100))
     region: Mapped[str | None] = mapped_column(sa.String(100))
-    website: Mapped[str | None] = mapped_column(sa.String(300))
-    phone: Mapped[str | None] = mapped_column(sa.String(50))
-    email: Mapped[str | None] = mapped_column(sa.String(254))
+    website: Mapped[str | None] = mapped_column(sa.String(300), info=personal("contact"))
+    phone: Mapped[str | None] = mapped_column(sa.String(50), info=personal("contact"))
+    email: Mapped[str | None] = mapped_column(sa.String(254), info=personal("contact"))
     register_number: Mapped[str | None] = mapped_column(sa.String(60))
     founded_on: Mapped[date | None]
     wz_section: Mapped[str | None] = mapped_column(sa.String(1))
@@ -71,14 +72,14 @@ class Organisation(db.Model):
     size_class_override: Mapped[SizeClass | None] = mapped_column(
         enum_column(SizeClass, "size_class_override")
     )
-    size_class_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    size_class_override_reason: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
 
     stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.LEAD)
     stage_changed_at: Mapped[datetime | None]
-    stage_reason: Mapped[str | None] = mapped_column(sa.Text)
+    stage_reason: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     is_training_active: Mapped[bool] = mapped_column(default=False)
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
 
     # Maintained by the contact history: the first and the newest logged contact.
     first_contact_at: Mapped[datetime | None]
@@ -89,6 +90,8 @@ class Organisation(db.Model):
     is_archived: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    # Set when a sole trader's data was anonymised (Art. 17 GDPR), see crm/privacy/erasure.py.
+    erased_at: Mapped[datetime | None]
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -100,9 +103,11 @@ class Organisation(db.Model):
     )
 
     # Derived keys for sorting, prefix search and duplicate detection (see normalise.py).
-    name_sort: Mapped[str] = mapped_column(SearchKey)
-    name_key: Mapped[str] = mapped_column(SearchKey)
-    website_domain: Mapped[str | None] = mapped_column(sa.String(200))
+    name_sort: Mapped[str] = mapped_column(SearchKey, info=personal("derived"))
+    name_key: Mapped[str] = mapped_column(SearchKey, info=personal("derived"))
+    website_domain: Mapped[str | None] = mapped_column(
+        sa.String(200), info=not_personal("Domain der Website, für die Dublettenprüfung")
+    )
     register_key: Mapped[str | None] = mapped_column(sa.String(60))
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
@@ -131,21 +136,34 @@ class PersonalDataMixin:
     @declared_attr
     def legal_basis(cls) -> Mapped[LegalBasis]:
         return mapped_column(
-            enum_column(LegalBasis, "legal_basis", length=30), default=LegalBasis.LEGITIMATE_INTEREST
+            enum_column(LegalBasis, "legal_basis", length=30),
+            default=LegalBasis.LEGITIMATE_INTEREST,
+            info=personal("consent", "accountability", "c"),
         )
 
-    data_source: Mapped[str | None] = mapped_column(sa.String(300))
-    informed_on: Mapped[date | None]
-    email_consent: Mapped[bool] = mapped_column(default=False)
-    email_consent_on: Mapped[date | None]
+    data_source: Mapped[str | None] = mapped_column(
+        sa.String(300), info=personal("consent", "accountability", "c")
+    )
+    informed_on: Mapped[date | None] = mapped_column(info=personal("consent", "accountability", "c"))
+    email_consent: Mapped[bool] = mapped_column(
+        default=False, info=personal("consent", "accountability", "c")
+    )
+    email_consent_on: Mapped[date | None] = mapped_column(info=personal("consent", "accountability", "c"))
 
     @declared_attr
     def email_consent_method(cls) -> Mapped[ConsentMethod | None]:
-        return mapped_column(enum_column(ConsentMethod, "email_consent_method"))
+        return mapped_column(
+            enum_column(ConsentMethod, "email_consent_method"),
+            info=personal("consent", "accountability", "c"),
+        )
 
-    email_consent_wording: Mapped[str | None] = mapped_column(sa.String(60))
-    marketing_blocked: Mapped[bool] = mapped_column(default=False)
-    marketing_blocked_on: Mapped[date | None]
+    email_consent_wording: Mapped[str | None] = mapped_column(
+        sa.String(60), info=personal("consent", "accountability", "c")
+    )
+    marketing_blocked: Mapped[bool] = mapped_column(default=False, info=personal("consent", "objection", "c"))
+    marketing_blocked_on: Mapped[date | None] = mapped_column(info=personal("consent", "objection", "c"))
+    # Set by an erasure (Art. 17 GDPR): the person's data was anonymised; the row only keeps links.
+    erased_at: Mapped[datetime | None]
 
 
 class ContactPerson(PersonalDataMixin, db.Model):
@@ -158,16 +176,18 @@ class ContactPerson(PersonalDataMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    salutation: Mapped[Salutation | None] = mapped_column(enum_column(Salutation, "salutation"))
-    title: Mapped[str | None] = mapped_column(sa.String(40))
-    first_name: Mapped[str | None] = mapped_column(sa.String(100))
-    last_name: Mapped[str] = mapped_column(sa.String(100))
-    function: Mapped[str | None] = mapped_column(sa.String(120))
+    salutation: Mapped[Salutation | None] = mapped_column(
+        enum_column(Salutation, "salutation"), info=personal("name")
+    )
+    title: Mapped[str | None] = mapped_column(sa.String(40), info=personal("name"))
+    first_name: Mapped[str | None] = mapped_column(sa.String(100), info=personal("name"))
+    last_name: Mapped[str] = mapped_column(sa.String(100), info=personal("name"))
+    function: Mapped[str | None] = mapped_column(sa.String(120), info=personal("role"))
     is_decision_maker: Mapped[bool] = mapped_column(default=False)
-    email: Mapped[str | None] = mapped_column(sa.String(254))
-    phone: Mapped[str | None] = mapped_column(sa.String(50))
-    mobile: Mapped[str | None] = mapped_column(sa.String(50))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    email: Mapped[str | None] = mapped_column(sa.String(254), info=personal("contact"))
+    phone: Mapped[str | None] = mapped_column(sa.String(50), info=personal("contact"))
+    mobile: Mapped[str | None] = mapped_column(sa.String(50), info=personal("contact"))
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
 
     is_archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -205,7 +225,7 @@ class StageChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     is_automatic: Mapped[bool] = mapped_column(default=False)
-    reason: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes"))
 
     changed_by: Mapped[User | None] = relationship()
 
@@ -223,4 +243,4 @@ class OrganisationSearchToken(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
-    token: Mapped[str] = mapped_column(SearchKey, primary_key=True)
+    token: Mapped[str] = mapped_column(SearchKey, primary_key=True, info=personal("derived"))

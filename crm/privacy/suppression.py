@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.db import utcnow
 from crm.extensions import db
+from crm.privacy.marks import not_personal, personal
 
 _IN_CHUNK = 1000
 
@@ -25,8 +27,10 @@ class SuppressionEntry(db.Model):
     __tablename__ = "suppression_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    email_hash: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, info=personal("pseudonym", "objection", "c")
+    )
+    reason: Mapped[str | None] = mapped_column(sa.String(200), info=not_personal("Anlass der Sperre"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -88,3 +92,22 @@ def suppress_many(emails: Iterable[str | None], reason: str) -> int:
 def suppress(email: str | None, reason: str) -> bool:
     """Put ``email`` on the list; True if it was not there yet."""
     return bool(suppress_many([email], reason))
+
+
+def block_if_listed(values: dict[str, object]) -> bool:
+    """Set the marketing block on form values whose e-mail is on the list; True if it did that.
+
+    An objection sticks: a person who objected and is entered again (by hand or by import) gets
+    the block back, and the page says why.
+    """
+    email = values.get("email")
+    if values.get("marketing_blocked") or not isinstance(email, str) or not is_suppressed(email):
+        return False
+    values["marketing_blocked"] = True
+    return True
+
+
+BLOCK_LIST_WARNING = _l(
+    "Achtung: Diese E-Mail-Adresse steht auf der Werbesperrliste (Widerspruch nach Art. 21 DSGVO). "
+    "Die Werbesperre wurde gesetzt."
+)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.core.db import enum_column, utcnow
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.privacy.marks import not_personal, personal
 from crm.sponsorships.vocab import SponsorshipKind, SponsorshipStatus, VatTreatment
 
 
@@ -28,12 +29,14 @@ class Sponsorship(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     kind: Mapped[SponsorshipKind] = mapped_column(enum_column(SponsorshipKind, "sponsorship_kind"))
-    purpose: Mapped[str] = mapped_column(sa.String(200))
+    purpose: Mapped[str] = mapped_column(sa.String(200), info=not_personal("Zweck oder Veranstaltung"))
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     year: Mapped[int]  # the year of ``starts_on``: totals and filters by year
     cash_cents: Mapped[int] = mapped_column(default=0)
-    in_kind_description: Mapped[str | None] = mapped_column(sa.String(500))
+    in_kind_description: Mapped[str | None] = mapped_column(
+        sa.String(500), info=not_personal("Beschreibung der Sachleistung")
+    )
     in_kind_value_cents: Mapped[int] = mapped_column(default=0)
     counter_performances: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     vat_treatment: Mapped[VatTreatment] = mapped_column(
@@ -43,7 +46,7 @@ class Sponsorship(db.Model):
         enum_column(SponsorshipStatus, "sponsorship_status"), default=SponsorshipStatus.ASKED
     )
     document_number: Mapped[str | None] = mapped_column(sa.String(60))  # invoice or receipt number
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "sponsoring", "b"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -44,11 +45,16 @@ def index() -> str:
 def _export(kind: str) -> Response:
     query = queries.parse_query()
     columns = queries.export_columns()
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            queries.export_statement(query, current_user, columns).subquery()
+        )
+    )
     record(
         "export",
         entity_type="sponsorships",
         actor=current_user,
-        details={"format": kind, "filter": request.args.to_dict(flat=False)},
+        details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
     )
     db.session.commit()
     cash, in_kind = queries.export_totals(query, current_user)

@@ -113,6 +113,17 @@ def pages(server) -> list[str]:
         "/admin/fee-schedules/new",
         f"/admin/fee-schedules/{year}/edit",
         "/admin/sepa-settings",
+        "/privacy/",
+        "/privacy/?q=a",
+        f"/privacy/contacts/{contact_id}/access",
+        f"/privacy/contacts/{contact_id}/erase",
+        f"/privacy/door-openers/{door_opener_id}/access",
+        f"/privacy/door-openers/{door_opener_id}/erase",
+        f"/privacy/organisations/{org_id}/erase",
+        "/privacy/retention/",
+        "/privacy/retention/?view=holds",
+        "/privacy/restricted",
+        "/admin/privacy/processing",
         "/organisations/999999999",  # the error page
     ]
 
