@@ -183,10 +183,10 @@ class DoorOpenerContact(db.Model):
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "door_opener_contact_kind"))
     occurred_at: Mapped[datetime]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    subject: Mapped[str] = mapped_column(sa.String(200))
-    notes: Mapped[str | None] = mapped_column(sa.Text)
-    outcome: Mapped[str | None] = mapped_column(sa.Text)
-    next_step: Mapped[str | None] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(200), info=personal("notes", "network"))
+    notes: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
+    outcome: Mapped[str | None] = mapped_column(sa.Text, info=personal("notes", "network"))
+    next_step: Mapped[str | None] = mapped_column(sa.String(500), info=personal("notes", "network"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User | None] = relationship()

@@ -18,7 +18,14 @@ from crm.activities.models import Activity, activity_participants
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.core.db import utcnow
-from crm.dooropeners.models import DoorOpener, Event, EventAttendance, Introduction, event_hosts
+from crm.dooropeners.models import (
+    DoorOpener,
+    DoorOpenerContact,
+    Event,
+    EventAttendance,
+    Introduction,
+    event_hosts,
+)
 from crm.extensions import db
 from crm.organisations.dataprotection import DATA_PROTECTION_FIELDS
 from crm.organisations.models import ContactPerson, Organisation
@@ -28,6 +35,7 @@ CONTACT_FIELDS = (
     "salutation", "title", "first_name", "last_name", "function", "is_decision_maker",
     "email", "phone", "mobile", "notes", "is_archived", "created_at", "updated_at", "erased_at",
 )  # fmt: skip
+DOOR_OPENER_CONTACT_FIELDS = ("id", "kind", "occurred_at", "subject", "notes", "outcome", "next_step")
 DOOR_OPENER_FIELDS = (
     "kind", "institution", "salutation", "title", "first_name", "last_name", "role", "email", "phone",
     "mobile", "region", "cooperation_agreed_on", "cooperation_notes", "notes", "is_archived",
@@ -142,7 +150,15 @@ def contact_person_export(contact: ContactPerson) -> dict[str, Any]:
 
 
 def door_opener_export(door_opener: DoorOpener) -> dict[str, Any]:
-    """Everything stored about a door-opener person."""
+    """Everything stored about a door-opener person (contacts with them count as their activities)."""
+    contacts = list(
+        db.session.scalars(
+            sa.select(DoorOpenerContact)
+            .where(DoorOpenerContact.door_opener_id == door_opener.id)
+            .order_by(DoorOpenerContact.occurred_at, DoorOpenerContact.id)
+        )
+    )
+    names = _user_names({c.user_id for c in contacts})
     events = db.session.execute(
         sa.select(Event.title, Event.held_on)
         .join(event_hosts, event_hosts.c.event_id == Event.id)
@@ -158,7 +174,10 @@ def door_opener_export(door_opener: DoorOpener) -> dict[str, Any]:
             **_fields(door_opener, DATA_PROTECTION_FIELDS),
             "on_marketing_block_list": is_suppressed(door_opener.email),
         },
-        "activities": [],
+        "activities": [
+            {**_fields(c, DOOR_OPENER_CONTACT_FIELDS), "logged_by": names.get(c.user_id or 0)}
+            for c in contacts
+        ],
         "events": [{"title": title, "held_on": plain(held_on)} for title, held_on in events],
         "introductions": _introductions(
             sa.select(Introduction, DoorOpener, Organisation.name)

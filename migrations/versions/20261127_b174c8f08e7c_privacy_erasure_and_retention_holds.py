@@ -1,7 +1,7 @@
 """Privacy: erased-at marks on persons and companies, retention holds for kept records.
 
 Revision ID: b174c8f08e7c
-Revises: e9d54b7f8731
+Revises: 854b9a1727da
 Create Date: 2026-11-27 08:53:49.820366
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b174c8f08e7c'
-down_revision = 'e9d54b7f8731'
+down_revision = '854b9a1727da'
 branch_labels = None
 depends_on = None
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from crm.activities.vocab import ActivityKind
 from crm.audit.models import AuditEntry
+from crm.dooropeners.models import DoorOpenerContact
 from crm.extensions import db
 from crm.organisations import contacts as contact_services
 from crm.organisations.models import ContactPerson
@@ -75,8 +78,19 @@ def test_access_page_is_printable_and_logged(manager_client, manager):
 def test_door_opener_access_lists_introductions(manager_client):
     door_opener = factories.DoorOpenerFactory(last_name="Kammerjäger", email="k@ihk.example")
     factories.IntroductionFactory(door_opener=door_opener, notes="Frühstück")
+    db.session.add(
+        DoorOpenerContact(
+            door_opener_id=door_opener.id,
+            kind=ActivityKind.VISIT,
+            occurred_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+            subject="Jahresgespräch",
+            notes="Sprechtage",
+        )
+    )
+    db.session.commit()
     doc = manager_client.get(f"/privacy/door-openers/{door_opener.id}/access.json").get_json()
     assert doc["person"]["last_name"] == "Kammerjäger" and doc["introductions"][0]["notes"] == "Frühstück"
+    assert [(a["subject"], a["notes"]) for a in doc["activities"]] == [("Jahresgespräch", "Sprechtage")]
 
 
 def test_staff_may_not_use_privacy_pages(staff_client, manager):
