@@ -54,7 +54,9 @@ def test_won_offer_moves_company_to_customer_in_the_timeline(app, staff):
     assert org.stage == Stage.CUSTOMER
     assert offer.probability == 100 and offer.closed_on == local_today()
     change = db.session.scalars(
-        sa.select(StageChange).where(StageChange.organisation_id == org.id, StageChange.to_stage == Stage.CUSTOMER)
+        sa.select(StageChange).where(
+            StageChange.organisation_id == org.id, StageChange.to_stage == Stage.CUSTOMER
+        )
     ).one()
     assert change.is_automatic and "gewonnen" in change.reason
 
@@ -82,7 +84,9 @@ def test_lost_offer_needs_a_reason_and_keeps_the_stage(app, staff):
         services.change_status(offer, "lost", actor=staff, expected_version=offer.version)
     assert "lost_reason" in error.value.errors
     with pytest.raises(ValidationFailed) as error:
-        services.change_status(offer, "lost", actor=staff, expected_version=offer.version, lost_reason="other")
+        services.change_status(
+            offer, "lost", actor=staff, expected_version=offer.version, lost_reason="other"
+        )
     assert "lost_note" in error.value.errors  # "Sonstiges" needs the free text
     services.change_status(
         offer, "lost", actor=staff, expected_version=offer.version, lost_reason="price", lost_note="zu teuer"
