@@ -120,3 +120,20 @@ def test_merge_moves_memberships_and_key_account_without_clashes(app, manager):
         )
         == 1
     )
+
+
+def test_pages_render_with_empty_states(staff_client, staff):
+    org = OrganisationFactory(owner=staff)
+    group = CompanyGroupFactory()
+    for path in (
+        "/groups/",
+        f"/groups/{group.id}",
+        f"/groups/{group.id}/edit",
+        f"/groups/join/{org.id}",
+        f"/offers/new/group/{group.id}",
+        "/offers/board",
+        "/offers/",
+    ):
+        assert staff_client.get(path).status_code == 200, path
+    assert staff_client.get("/groups/999999").status_code == 404
+    assert staff_client.get("/groups/?page=x").status_code == 400
