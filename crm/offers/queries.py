@@ -11,6 +11,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
+from crm.activities.dates import local_today
 from crm.auth.models import User
 from crm.core.export import Column, select_columns
 from crm.core.params import int_arg, multi_choice_arg, sort_arg
@@ -230,3 +231,15 @@ def export_columns() -> list[Column]:
 
 def export_statement(query: OfferQuery, user: Any, columns: list[Column]) -> sa.Select[Any]:
     return ordered(filtered(query, user, *select_columns(columns)), query.sort)
+
+
+def home_context(user: Any) -> dict[str, Any] | None:
+    """Start page: my open and sent offers (count, value, weighted) and the next five to close."""
+    if not (user and user.is_authenticated):
+        return None
+    query = OfferQuery(statuses=[OfferStatus.OPEN.value, OfferStatus.SENT.value], owner="me", sort="close")
+    mine = totals(query, user)
+    if not mine.count:
+        return None
+    upcoming = db.session.execute(list_statement(query, user).limit(5)).all()
+    return {"totals": mine, "upcoming": upcoming, "today": local_today()}

@@ -107,12 +107,15 @@ def register_sources() -> None:
 
 def init_app(app: Flask) -> None:
     """Register panels, timeline source, list filter, merge handling and template helpers."""
-    from crm.offers import merging
+    from crm.core import views as core_views
+    from crm.offers import merging, queries
 
     register_sources()
     register_panel(Panel("key_account", 25, "offers/_key_account_panel.html", load_key_account_panel))
     register_panel(Panel("offers", 30, "offers/panel.html", load_panel))
     keyaccounts.init()
+    if not any(t == "offers/_home.html" for t, _load in core_views.HOME_SECTIONS):
+        core_views.HOME_SECTIONS.append(("offers/_home.html", queries.home_context))
     merging.init()
     templating.MERGE_TABLE_LABELS.update(
         {

@@ -134,6 +134,7 @@ def test_create_through_the_form_and_the_company_page_shows_it(staff_client, sta
     assert offer.value_cents == 350000 and offer.probability == 20
     page = staff_client.get(f"/organisations/{org.id}").get_data(as_text=True)
     assert "Führungskräfte-Workshop" in page and "3.500,00" in page
+    assert "offer-entry" in page  # in the timeline too
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "offer_created"))
 
 
@@ -268,3 +269,12 @@ def test_quick_status_button_marks_won(staff_client, staff):
     assert response.status_code == 302
     db.session.refresh(org)
     assert org.stage == Stage.CUSTOMER
+
+
+def test_start_page_shows_my_open_offers(staff_client, staff):
+    OfferFactory(owner=staff, title="Mein Angebot", value_cents=250000)
+    OfferFactory(title="Fremdes Angebot")
+    OfferFactory(owner=staff, title="Schon gewonnen", status="won", probability=100)
+    body = staff_client.get("/").get_data(as_text=True)
+    assert "Meine offenen Angebote" in body and "Mein Angebot" in body
+    assert "Fremdes Angebot" not in body and "Schon gewonnen" not in body
