@@ -37,6 +37,8 @@ def index() -> str:
     """All visible offers with filters (status, owner, close-date range, company), sorted and paged."""
     query = queries.parse_query()
     page_number, per_page = page_args()
+    company = organisation_or_404(query.organisation_id, current_user) if query.organisation_id else None
+    group = db.get_or_404(CompanyGroup, query.group_id) if query.group_id else None
     totals = queries.totals(query, current_user)
     page = paginate(
         queries.list_statement(query, current_user),
@@ -51,7 +53,8 @@ def index() -> str:
         query=query,
         totals=totals,
         owners=active_users(),
-        status_form=StatusForm(),
+        company=company,
+        group=group,
     )
 
 

@@ -278,3 +278,13 @@ def test_start_page_shows_my_open_offers(staff_client, staff):
     body = staff_client.get("/").get_data(as_text=True)
     assert "Meine offenen Angebote" in body and "Mein Angebot" in body
     assert "Fremdes Angebot" not in body and "Schon gewonnen" not in body
+
+
+def test_company_filter_names_the_company_and_hides_archived_ones(staff_client):
+    org = OrganisationFactory(name="Filterfirma GmbH")
+    OfferFactory(organisation=org, title="Passt")
+    OfferFactory(title="Passt nicht")
+    body = staff_client.get(f"/offers/?company={org.id}").get_data(as_text=True)
+    assert "Filterfirma GmbH" in body and "Passt" in body and "Passt nicht" not in body
+    archived = OrganisationFactory(is_archived=True)
+    assert staff_client.get(f"/offers/?company={archived.id}").status_code == 404
