@@ -50,6 +50,7 @@ def index() -> str:
     return render_template(
         "offers/list.html",
         page=page,
+        editable=permissions.editable_offers(current_user, page.items),
         query=query,
         totals=totals,
         owners=active_users(),
