@@ -154,6 +154,7 @@ def filtered(
 
 
 def ordered(stmt: sa.Select[Any], sort: str) -> sa.Select[Any]:
+    """Apply ``sort`` (``close`` or ``-close`` …); ties broken by id so pages never overlap."""
     key = sort.removeprefix("-")
     descending = sort.startswith("-")
     column = SORTS[key]
@@ -240,6 +241,7 @@ def _labels(mapping: dict[Any, Any]) -> dict[Any, str]:
 
 
 def export_columns() -> list[Column]:
+    """The CSV columns of the offer list (German headers, labels resolved in SQL)."""
     return [
         Column("Nr.", Offer.id, "int", 8),
         Column("Titel", Offer.title, width=32),
@@ -261,6 +263,7 @@ def export_columns() -> list[Column]:
 
 
 def export_statement(query: OfferQuery, user: Any, columns: list[Column]) -> sa.Select[Any]:
+    """The filtered, sorted export rows."""
     return ordered(filtered(query, user, *select_columns(columns)), query.sort)
 
 
