@@ -30,6 +30,10 @@ def _navigation() -> list[NavItem]:
         NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
         NavItem("events.index", _l("Veranstaltungen"), lambda u: u.is_authenticated),
+        NavItem("offers.index", _l("Angebote"), lambda u: u.is_authenticated, group=_l("Vertrieb")),
+        NavItem("offers.board", _l("Akquise-Board"), lambda u: u.is_authenticated, group=_l("Vertrieb")),
+        NavItem("keyaccounts.index", _l("Key Accounts"), p.is_manager, group=_l("Vertrieb")),
+        NavItem("groups.index", _l("Firmenverbünde"), lambda u: u.is_authenticated, group=_l("Vertrieb")),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
         NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships, group=_l("Finanzen")),
@@ -144,7 +148,19 @@ def _register_blueprints(app: Flask) -> None:
     from crm.privacy import setup as privacy_setup
 
     privacy_setup.init_app(app)
+    _register_offers(app)
     app.extensions["crm.nav"] = _navigation()
+
+
+def _register_offers(app: Flask) -> None:
+    from crm.offers import board_views, group_views, keyaccount_views
+    from crm.offers import setup as offer_setup
+    from crm.offers import views as offers
+
+    assert board_views.bp is offers.bp  # the board's routes live on the offers blueprint
+    for module in (offers, keyaccount_views, group_views):
+        app.register_blueprint(module.bp)
+    offer_setup.init_app(app)
 
 
 def _register_memberships(app: Flask) -> None:
@@ -176,6 +192,7 @@ def _register_cli(app: Flask) -> None:
     import crm.dooropeners.demo
     import crm.imports.cli
     import crm.memberships.demo
+    import crm.offers.demo
     import crm.organisations.demo
     import crm.privacy.demo  # noqa: F401
     from crm.core.cli import crm_cli

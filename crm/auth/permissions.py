@@ -271,9 +271,50 @@ def can_view_processing_record(user: Any) -> bool:
     return is_admin(user)
 
 
+# --- offers, board, key accounts, company groups --------------------------------------------
+
+
+def can_manage_offers(user: Any, organisation: Any) -> bool:
+    """Everybody records offers for the active companies (acquisition is team work)."""
+    return has_role(user, Role.STAFF) and not organisation.is_archived
+
+
+def can_edit_offer(user: Any, offer: Any) -> bool:
+    """Managers edit every offer; staff the ones they own, created, or that have no owner."""
+    return bool(editable_offers(user, [offer]))
+
+
+def editable_offers(user: Any, offers: Any) -> set[int]:
+    """Ids of those ``offers`` that ``user`` may edit — one role check per page, not per row."""
+    if not has_role(user, Role.STAFF):
+        return set()
+    if is_manager(user):
+        return {o.id for o in offers}
+    return {o.id for o in offers if o.owner_id in (None, user.id) or o.created_by_id == user.id}
+
+
+def can_change_stage(user: Any, organisation: Any) -> bool:
+    """Moving a company on the board is editing it."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_mark_key_account(user: Any) -> bool:
+    """Only managers decide which companies are key accounts and agree their plans."""
+    return is_manager(user)
+
+
+def can_manage_groups(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
 TEMPLATE_PREDICATES.update(
     {
         "can_handle_data_requests": can_handle_data_requests,
         "can_view_processing_record": can_view_processing_record,
+        "can_manage_offers": can_manage_offers,
+        "can_edit_offer": can_edit_offer,
+        "can_change_stage": can_change_stage,
+        "can_mark_key_account": can_mark_key_account,
+        "can_manage_groups": can_manage_groups,
     }
 )

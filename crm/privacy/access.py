@@ -27,6 +27,7 @@ from crm.dooropeners.models import (
     event_hosts,
 )
 from crm.extensions import db
+from crm.offers.models import DecisionMapEntry
 from crm.organisations.dataprotection import DATA_PROTECTION_FIELDS
 from crm.organisations.models import ContactPerson, Organisation
 from crm.privacy.suppression import is_suppressed
@@ -138,6 +139,14 @@ def contact_person_export(contact: ContactPerson) -> dict[str, Any]:
             {**_fields(a, ACTIVITY_FIELDS), "logged_by": names.get(a.user_id or 0)} for a in activities
         ],
         "events": [{"title": title, "held_on": plain(held_on)} for title, held_on in events],
+        "decision_roles": [
+            {"role": plain(role), "note": note}
+            for role, note in db.session.execute(
+                sa.select(DecisionMapEntry.role, DecisionMapEntry.note).where(
+                    DecisionMapEntry.contact_person_id == contact.id
+                )
+            )
+        ],
         "introductions": _introductions(
             sa.select(Introduction, DoorOpener, Organisation.name)
             .join(DoorOpener, DoorOpener.id == Introduction.door_opener_id)

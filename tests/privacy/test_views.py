@@ -11,6 +11,8 @@ from crm.activities.vocab import ActivityKind
 from crm.audit.models import AuditEntry
 from crm.dooropeners.models import DoorOpenerContact
 from crm.extensions import db
+from crm.offers.models import DecisionMapEntry
+from crm.offers.vocab import DecisionRole
 from crm.organisations import contacts as contact_services
 from crm.organisations.models import ContactPerson
 from crm.privacy.suppression import is_suppressed, suppress
@@ -50,6 +52,15 @@ def _actions(action):
 
 def test_access_export_json_holds_everything_and_is_logged(manager_client, manager):
     contact = _person(manager)
+    db.session.add(
+        DecisionMapEntry(
+            contact_person_id=contact.id,
+            organisation_id=contact.organisation_id,
+            role=DecisionRole.DECISION_MAKER,
+            note="entscheidet über Budget",
+        )
+    )
+    db.session.commit()
     response = manager_client.get(f"/privacy/contacts/{contact.id}/access.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     doc = json.loads(response.get_data(as_text=True))
@@ -63,6 +74,9 @@ def test_access_export_json_holds_everything_and_is_logged(manager_client, manag
     assert doc["introductions"][0]["door_opener"] == "HWK Bremen"  # the adviser's name is not hers to get
     assert doc["introductions"][0]["notes"] == "Innungsabend"
     assert [e["action"] for e in doc["audit"]] == ["contact_created"]
+    assert doc["decision_roles"] == [
+        {"role": DecisionRole.DECISION_MAKER.value, "note": "entscheidet über Budget"}
+    ]
     logged = _actions("access_request")
     assert len(logged) == 1 and logged[0].entity_id == contact.id and logged[0].details == {"format": "json"}
 
