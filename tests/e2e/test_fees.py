@@ -237,7 +237,7 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     rows, sums = csv_sums(save(filtered_csv.value, tmp_path / "filtered", rf"beitraege-{YEAR}\.csv"))
     assert (rows, sums["Soll"]) == (sepa_count, sepa_due), "the export follows the list's filters"
 
-    # The SEPA file: preview, then the POST that creates and downloads it.
+    # The SEPA file: preview, then the POST that creates it; the page it leads to downloads it.
     page.get_by_role("link", name="SEPA-Lastschrift", exact=True).click()
     expect(heading).to_have_text(f"SEPA-Lastschrift {YEAR}")
     expect(page.locator("#sepa-count")).to_have_text(str(sepa_count))
@@ -254,9 +254,12 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     assert figures["schemes"] == {"CORE"}
     assert figures["currencies"] == {"EUR"}
 
-    # The file is kept: after a reload the preview is empty and the file can be fetched again.
-    page.reload()
+    # The page shows the state after the file at once (no reload): nothing left to collect, the
+    # file is kept and can be fetched again.
+    expect(page.get_by_role("status").filter(has_text="Lastschriftdatei erzeugt")).to_be_visible()
     expect(page.get_by_text("Keine offenen Beiträge für dieses Verfahren.")).to_be_visible()
+    expect(page.get_by_role("button", name="Datei erzeugen und herunterladen")).to_have_count(0)
+    assert "download=" not in page.url, "a reload must not download the file again"
     stored = page.get_by_role("row").filter(has=page.get_by_role("link", name="herunterladen"))
     expect(stored).to_have_count(1)
     check_a11y(page)
