@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
 from crm.core.formatting import cents_filter
+from crm.core.forms import apply_errors
 from crm.core.params import choice_arg, int_arg
 from crm.extensions import db
 from crm.memberships import creditor, fees, sepa
