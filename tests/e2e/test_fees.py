@@ -273,3 +273,20 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     check_a11y(page)
     assert shown_cents(page, "#total-open") == TOTAL_CENTS
     expect(page.locator(".fee-status", has_text="eingereicht")).to_have_count(sepa_count)
+
+
+def test_fee_list_status_is_whole_on_a_phone(server, open_page):
+    """At 375 px every status badge of the fee list is on screen, not cut off by the table."""
+    page = open_page("manager", phone=True)
+    page.goto(f"/fees/{date.today().year}/")  # the demo data has this year's fees
+    expect(page.locator(".fee-status").first).to_be_visible()
+    check_a11y(page)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll(".fee-status")].filter((badge) => {
+            const box = badge.getBoundingClientRect();
+            const frame = badge.closest(".table-responsive").getBoundingClientRect();
+            return box.right > Math.min(frame.right, document.documentElement.clientWidth) + 0.5;
+        }).map((badge) => badge.closest("tr").innerText.replace(/\\s+/g, " ").slice(0, 80))"""
+    )
+    snapshot(page, "fee-list-phone")
+    assert not cut, f"status badges cut off at 375 px: {cut[:5]}"
