@@ -268,7 +268,7 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     assert save(again.value, tmp_path / "again", re.escape(xml_path.name)).read_bytes() == xml
 
     # Back on the list the debited fees are "eingereicht" and still count as open until paid.
-    page.get_by_role("navigation", name="breadcrumb").get_by_role("link").click()
+    page.get_by_role("navigation", name="Pfad").get_by_role("link").click()
     expect(heading).to_have_text(f"Beitragsübersicht {YEAR}")
     check_a11y(page)
     assert shown_cents(page, "#total-open") == TOTAL_CENTS
