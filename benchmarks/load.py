@@ -281,12 +281,15 @@ def main() -> int:
     if not 1 <= args.users <= 64 or not 1 <= args.duration <= 600:
         parser.error("--users must be 1–64 and --duration 1–600 seconds: the test is bounded")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from common import RESULTS, ensure_database, targets
+    from common import PG_BASE, RESULTS, Target, ensure_database, targets
 
     engines = args.engine or ["sqlite", *(["postgresql"] if _postgres_reachable() else [])]
     freezes = {"on": [True], "off": [False], "both": [False, True]}[args.gc_freeze]
     runs = []
     for target in targets(engines, args.scale):
+        if target.engine == "postgresql":
+            # A database of its own: the page benchmarks of other branches share crm_bench_<scale>.
+            target = Target(target.engine, f"{PG_BASE}/crm_load_{args.scale.lower()}", target.scale)
         ensure_database(target, SCALES[args.scale])
         ensure_load_user(target)
         ids = _sample_ids(target)
