@@ -1,6 +1,6 @@
 """Load test: a realistic mix against gunicorn with 2 workers on a scale-M database (issue #10).
 
-    .venv/bin/python benchmarks/load.py [--engine sqlite postgresql] [--users 8] [--duration 60]
+    .venv/bin/python benchmarks/load.py [--engine sqlite postgresql] [--users 8] [--duration 60] [--think 0]
                                         [--gc-freeze on|off|both] [--scale M]
 
 Locust (headless, ``benchmarks/load_users.py``) drives ``--users`` concurrent users without
@@ -196,6 +196,7 @@ def run_once(target: Any, args: argparse.Namespace, freeze: bool, ids: dict[str,
             "heavy_paths": paths,
             "subject_prefix": prefix,
             "result_file": str(result_file),
+            "think_time": args.think,
         }
         load_before = os.getloadavg()
         started = time.perf_counter()
@@ -238,6 +239,7 @@ def run_once(target: Any, args: argparse.Namespace, freeze: bool, ids: dict[str,
         "engine": target.engine,
         "scale": target.scale,
         "users": args.users,
+        "think_s": args.think,
         "gc_freeze": freeze,
         "seconds": round(seconds, 1),
         "heavy_paths": paths,
@@ -252,7 +254,7 @@ def run_once(target: Any, args: argparse.Namespace, freeze: bool, ids: dict[str,
 def print_run(run: dict[str, Any]) -> None:
     check: WriteCheck = run["write_check"]
     print(
-        f"\n== {run['engine']} · scale {run['scale']} · {run['users']} users · "
+        f"\n== {run['engine']} · scale {run['scale']} · {run['users']} users · think {run['think_s']:g} s · "
         f"gc.freeze {'on' if run['gc_freeze'] else 'off'} · {run['seconds']} s · load average "
         f"{run['loadavg_before'][0]:.2f} → {run['loadavg_after'][0]:.2f} =="
     )
@@ -276,10 +278,16 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--duration", type=int, default=60, help="seconds per run (at most 600)")
     parser.add_argument("--gc-freeze", choices=["on", "off", "both"], default="both")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a user pauses between requests on average (0: none, a closed loop)",
+    )
     parser.add_argument("--verbose", action="store_true", help="show locust's own summary")
     args = parser.parse_args()
-    if not 1 <= args.users <= 64 or not 1 <= args.duration <= 600:
-        parser.error("--users must be 1–64 and --duration 1–600 seconds: the test is bounded")
+    if not 1 <= args.users <= 64 or not 1 <= args.duration <= 600 or not 0 <= args.think <= 60:
+        parser.error("--users 1–64, --duration 1–600 s, --think 0–60 s: the test is bounded")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from common import PG_BASE, RESULTS, Target, ensure_database, targets
 

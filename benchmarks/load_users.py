@@ -12,10 +12,11 @@ import json
 import os
 import random
 import re
+import urllib.parse
 from collections import defaultdict
 from typing import Any
 
-from locust import FastHttpUser, constant, events, task
+from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
 CONFIG: dict[str, Any] = json.loads(os.environ["CRM_LOAD_CONFIG"])
@@ -43,9 +44,10 @@ def _write_result(**_kw: Any) -> None:
 
 
 class Manager(FastHttpUser):
-    """A logged-in manager working through the app without pauses (a closed loop)."""
+    """A logged-in manager: without think time a closed loop, else a pause of 0.5–1.5 × think time."""
 
-    wait_time = constant(CONFIG.get("think_time", 0))
+    think = float(CONFIG.get("think_time", 0))
+    wait_time = between(think / 2, think * 1.5) if think else constant(0)
 
     def on_start(self) -> None:
         page = self.client.get("/login", name="setup: GET /login").text or ""
@@ -65,7 +67,7 @@ class Manager(FastHttpUser):
         if random.random() < 0.5:
             self.client.get(f"/organisations/?page={random.randint(1, 20)}", name="list: companies")
         else:
-            q = random.choice(CONFIG["name_prefixes"])
+            q = urllib.parse.quote(random.choice(CONFIG["name_prefixes"]))
             self.client.get(f"/organisations/?q={q}", name="list: companies ?q")
 
     @task(30)
