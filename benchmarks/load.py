@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -173,6 +174,26 @@ def _count_contacts(target: Any, prefix: str) -> int:
         engine.dispose()
 
 
+def warm_up(client: Any, heavy: list[str], ids: dict[str, Any], rounds: int = 4) -> None:
+    """Each page of the mix a few times, so that both workers have compiled their templates.
+
+    Without it the first minute's p99 is the cost of the first request per page and worker
+    (template compilation, SQLAlchemy statement caches), not of serving under load.
+    """
+    org_ids, prefixes = ids["organisation_ids"], ids["name_prefixes"]
+    for round_ in range(rounds):
+        for path in (
+            f"/organisations/{org_ids[round_ * 97 % len(org_ids)]}",
+            f"/organisations/?page={round_ + 1}",
+            f"/organisations/?q={urllib.parse.quote(prefixes[round_ % len(prefixes)])}",
+            "/door-openers/",
+            f"/follow-ups/?assignee={ids['assignee_ids'][0]}",
+            "/activities/new",
+            *heavy,
+        ):
+            client.get(path)
+
+
 def run_once(target: Any, args: argparse.Namespace, freeze: bool, ids: dict[str, Any]) -> dict[str, Any]:
     """One locust run against a fresh gunicorn; returns the figures."""
     from common import BIN, ROOT, Client, gunicorn
@@ -188,6 +209,7 @@ def run_once(target: Any, args: argparse.Namespace, freeze: bool, ids: dict[str,
             status = client.get(path)[0]
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
+        warm_up(client, paths, ids)
         result_file = Path(folder) / "result.json"
         config = {
             **ids,
