@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -72,10 +72,25 @@ def enum_column(values: type[Any], name: str, length: int = 20) -> sa.Enum:
     )
 
 
+def writes_on_get(view: Any) -> Any:
+    """Mark a GET view that writes, such as an export that records an audit entry.
+
+    On SQLite its transaction then takes the write lock up front like a POST's (see
+    ``_sqlite_begin``): read first and write later, it would fail with "database is locked"
+    whenever someone else saved in between (found by benchmarks/load.py). Put it directly
+    under the route decorator, so that the registered view carries the mark.
+    """
+    view.crm_writes_on_get = True
+    return view
+
+
 def _write_expected() -> bool:
-    """True when the current unit of work is expected to write (any non-GET request or CLI)."""
+    """True when the current unit of work is expected to write (non-GET request, marked view, CLI)."""
     if has_request_context():
-        return request.method not in ("GET", "HEAD", "OPTIONS")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return True
+        view = current_app.view_functions.get(request.endpoint or "")
+        return bool(getattr(view, "crm_writes_on_get", False))
     return True
 
 

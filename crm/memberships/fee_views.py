@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.db import writes_on_get
 from crm.core.errors import DomainError
 from crm.core.export import csv_response, raw_rows, xlsx_response
 from crm.core.forms import apply_errors, first_error
@@ -231,6 +232,7 @@ def _export(year: int, kind: str) -> Response:
 
 
 @bp.get("/<int:year>/export.csv")
+@writes_on_get
 @role_required(Role.MANAGER)
 def export_csv(year: int) -> Response:
     """The filtered fee list as CSV for German Excel."""
@@ -238,6 +240,7 @@ def export_csv(year: int) -> Response:
 
 
 @bp.get("/<int:year>/export.xlsx")
+@writes_on_get
 @role_required(Role.MANAGER)
 def export_xlsx(year: int) -> Response:
     """The filtered fee list as XLSX with a totals row."""

@@ -15,8 +15,9 @@ from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
+from crm.core.formatting import cents_filter
 from crm.core.forms import apply_errors
-from crm.core.params import choice_arg
+from crm.core.params import choice_arg, int_arg
 from crm.extensions import db
 from crm.memberships import creditor, fees, sepa
 from crm.memberships.fee_views import _int, _year_or_404, bp
@@ -51,7 +52,9 @@ def _xml_response(xml: bytes, filename: str) -> Response:
     )
 
 
-def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
+def _render(
+    year: int, form: SepaForm, status: int = 200, created: Collection | None = None
+) -> tuple[str, int]:
     settings = creditor.get_settings()
     query = fees.parse_fee_query(year)
     selection = None
@@ -71,6 +74,7 @@ def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
             query=query,
             earliest=creditor.earliest_collection_date(settings) if settings else None,
             collections=sepa.collections_for(year),
+            created=created,
         ),
         status,
     )
@@ -79,20 +83,31 @@ def _render(year: int, form: SepaForm, status: int = 200) -> tuple[str, int]:
 @bp.get("/<int:year>/sepa")
 @role_required(Role.MANAGER)
 def sepa_preview(year: int) -> tuple[str, int]:
-    """What the file would contain for a scheme and date, and which members are left out and why."""
+    """What the file would contain for a scheme and date, and which members are left out and why.
+
+    ``download=<collection id>`` (after creating a file) offers that file, and starts its download
+    where JavaScript runs; the page itself already shows the state after the file.
+    """
     _year_or_404(year)
+    created = db.session.get(Collection, int_arg("download") or 0)
+    if created is not None and created.year != year:
+        created = None
     scheme = choice_arg("scheme", [s.value for s in SepaScheme], default=SepaScheme.CORE.value)
     form = SepaForm(formdata=None, scheme=scheme)
     settings = creditor.get_settings()
     if settings is not None:
         form.collection_date.data = date_arg("collection_date") or creditor.earliest_collection_date(settings)
-    return _render(year, form)
+    return _render(year, form, created=created)
 
 
 @bp.route("/<int:year>/sepa.xml", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
-    """POST: create the file (recorded as a collection) and download it. GET: download a stored one."""
+    """POST: create the file (recorded as a collection), then back to the page, which downloads it.
+
+    GET: download a stored file. Redirecting after the POST (instead of answering with the file)
+    lets the page show what changed: the fees in the file are no longer open, the file is listed.
+    """
     _year_or_404(year)
     if request.method == "GET":
         collection_id = request.args.get("collection", type=int)
@@ -120,7 +135,7 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
             actor=current_user,
             expected=_expected(form),
         )
-        xml, filename = collection.xml, collection.filename
+        collection_id, count, total = collection.id, collection.fee_count, collection.total_cents
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -130,4 +145,21 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
         db.session.rollback()
         apply_errors(form, error)
         return _render(year, form, 400)
-    return _xml_response(xml, filename)
+    flash(
+        _(
+            "Lastschriftdatei erzeugt: %(n)s Lastschriften über %(total)s.",
+            n=count,
+            total=cents_filter(total),
+        ),
+        "success",
+    )
+    return redirect(
+        url_for(
+            "fees.sepa_preview",
+            year=year,
+            scheme=form.scheme.data,
+            collection_date=form.collection_date.data.isoformat(),
+            size_class=query.sizes or None,
+            download=collection_id,
+        )
+    )

@@ -148,7 +148,8 @@ def create_membership(organisation: Organisation, data: Mapping[str, Any], *, ac
     membership = Membership(organisation_id=organisation.id, **values)
     db.session.add(membership)
     db.session.flush()
-    advance_stage(organisation, Stage.PARTNER, actor=actor, reason=_("Mitgliedschaft begonnen"))
+    # A member is a partner by definition, also when the company was dormant or lost before.
+    advance_stage(organisation, Stage.PARTNER, actor=actor, reason=_("Mitgliedschaft begonnen"), reopen=True)
     record(
         "membership_created",
         entity=membership,

@@ -249,8 +249,23 @@ def change_stage(
     return change
 
 
-def advance_stage(org: Organisation, stage: Stage, *, actor: User | None, reason: str | None = None) -> bool:
-    """Move ``org`` forward to ``stage`` unless it is there or further already (automatic)."""
+def advance_stage(
+    org: Organisation,
+    stage: Stage,
+    *,
+    actor: User | None,
+    reason: str | None = None,
+    reopen: bool = False,
+) -> bool:
+    """Move ``org`` forward to ``stage`` unless it is there or further already (automatic).
+
+    Automatic moves stay inside the funnel: a company a person set aside as dormant or lost
+    (with a reason) is not pulled back by a logged call or a needs analysis; it stays where it
+    is until someone moves it. ``reopen=True`` is for events that prove the relationship is
+    alive again whatever anyone noted before, such as a membership starting.
+    """
+    if org.stage in (Stage.DORMANT, Stage.LOST) and not reopen:
+        return False
     if org.stage.rank >= Stage(stage).rank:
         return False
     change_stage(org, stage, actor=actor, reason=reason, automatic=True)

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
+from crm.core.db import writes_on_get
 from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, xlsx_response
 from crm.core.forms import apply_errors, comparable, three_way_merge
@@ -83,6 +84,7 @@ def _export_rows(kind: str) -> Response:
 
 
 @bp.get("/export.csv")
+@writes_on_get
 @login_required
 def export_csv() -> Response:
     """The current filtered list as CSV for German Excel (managers)."""
@@ -90,6 +92,7 @@ def export_csv() -> Response:
 
 
 @bp.get("/export.xlsx")
+@writes_on_get
 @login_required
 def export_xlsx() -> Response:
     """The current filtered list as XLSX (managers)."""

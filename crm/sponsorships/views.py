@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.db import writes_on_get
 from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows, xlsx_response
 from crm.core.forms import apply_errors
@@ -70,6 +71,7 @@ def _export(kind: str) -> Response:
 
 
 @bp.get("/export.csv")
+@writes_on_get
 @role_required(Role.MANAGER)
 def export_csv() -> Response:
     """The filtered list as CSV."""
@@ -77,6 +79,7 @@ def export_csv() -> Response:
 
 
 @bp.get("/export.xlsx")
+@writes_on_get
 @role_required(Role.MANAGER)
 def export_xlsx() -> Response:
     """The filtered list as XLSX with totals."""

@@ -71,3 +71,44 @@ def test_merge_moves_contacts_and_follow_ups(manager):
     db.session.expire_all()
     assert db.session.get(Activity, activity.id).organisation_id == survivor.id
     assert db.session.get(FollowUp, follow_up.id).organisation_id == survivor.id
+
+
+def test_seed_with_dropped_indexes_sets_first_contacts_and_rebuilds_the_indexes(app, monkeypatch):
+    """The path of scales M and L (indexes dropped for the load) at XS size: same figures, indexes back."""
+    from crm.activities import demo
+
+    monkeypatch.setattr(demo, "DROP_INDEXES_FROM", 1)
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", remember)
+    try:
+        result = app.test_cli_runner().invoke(args=["crm", "seed-demo", "--scale", "XS"])
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", remember)
+    assert result.exit_code == 0, result.output
+    assert "Indizes werden aufgebaut" in result.output
+    # The first-contact update needs the (organisation_id, occurred_at) index: without it each
+    # company's min() scans every contact (at scale M the seed never finished).
+    position = {
+        "index": next(
+            i for i, s in enumerate(statements) if s.startswith("CREATE INDEX ix_activities_org_occurred")
+        ),
+        "update": next(
+            i for i, s in enumerate(statements) if s.startswith("UPDATE organisations SET first_contact_at")
+        ),
+    }
+    assert position["index"] < position["update"]
+    first = (
+        sa.select(sa.func.min(Activity.occurred_at))
+        .where(Activity.organisation_id == Organisation.id)
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
+    with_contacts = sa.select(sa.func.count()).select_from(Organisation).where(first.is_not(None))
+    assert _scalar(with_contacts) > 0
+    assert _scalar(with_contacts.where(Organisation.first_contact_at == first)) == _scalar(with_contacts)
+    indexes = {index["name"] for index in sa.inspect(db.session.connection()).get_indexes("activities")}
+    assert "ix_activities_org_occurred" in indexes

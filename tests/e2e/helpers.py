@@ -241,3 +241,61 @@ def keyboard_login(page: Page, account: Account) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(account.name)
     check_a11y(page)
+
+
+def focus_indicator(page: Page) -> dict[str, Any]:
+    """How the focused element shows its focus: ``:focus-visible``, outline and box-shadow.
+
+    Read after the element's CSS transitions have run (Bootstrap fades its focus shadow in). A
+    visually hidden input styled as a button (Bootstrap's ``btn-check``) shows the focus on its
+    label, so the label's style is the one a user sees. Inside a date/time input the browser
+    moves the focus over its own parts (day, month, ..., the calendar button) and draws their
+    rings itself; the host then reports ``native``.
+    """
+    return page.evaluate(
+        r"""async () => {
+            const e = document.activeElement;
+            let shown = e;
+            if (e.classList.contains("btn-check") && e.id) {
+                shown = document.querySelector(`label[for="${e.id}"]`) || e;
+            }
+            await Promise.all(shown.getAnimations().map((a) => a.finished.catch(() => null)));
+            const style = getComputedStyle(shown);
+            const box = shown.getBoundingClientRect();
+            const shadow = style.boxShadow;
+            const seen = shadow !== "none" && !/^rgba\([^)]*,\s*0\)/.test(shadow)
+                && !/ 0px 0px 0px 0px/.test(shadow);
+            return {
+                tag: e.tagName.toLowerCase(), id: e.id || "", text: (e.innerText || "").trim(),
+                focusVisible: e.matches(":focus-visible"),
+                native: /^(date|datetime-local|time|month|week)$/.test(e.type || "") && !e.matches(":focus"),
+                outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+                    ? `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` : "",
+                shadow: seen ? shadow : "",
+                onScreen: box.width > 0 && box.height > 0,
+            };
+        }"""
+    )
+
+
+def assert_focus_visible(page: Page) -> dict[str, Any]:
+    """The focused element is on screen and draws a focus ring (outline or box-shadow)."""
+    shown = focus_indicator(page)
+    assert shown["tag"] not in ("body", "html"), f"nothing has the focus on {page.url}"
+    assert shown["onScreen"], f"the focused element is not on screen: {shown}"
+    if shown["native"]:
+        return shown
+    assert shown["focusVisible"], f"the focus is not :focus-visible: {shown}"
+    assert shown["outline"] or shown["shadow"], f"the focused element shows no focus ring: {shown}"
+    return shown
+
+
+def tab_to_visibly(page: Page, text: str, *, limit: int = 40) -> dict[str, str]:
+    """``tab_to``, asserting on every stop that the focus ring is visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert_focus_visible(page)
+        target = focused(page)
+        if text in (target["text"], target["name"], target["id"]):
+            return target
+    raise AssertionError(f"{text!r} was not reached with {limit} presses of Tab on {page.url}")

@@ -239,7 +239,7 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     rows, sums = csv_sums(save(filtered_csv.value, tmp_path / "filtered", rf"beitraege-{YEAR}\.csv"))
     assert (rows, sums["Soll"]) == (sepa_count, sepa_due), "the export follows the list's filters"
 
-    # The SEPA file: preview, then the POST that creates and downloads it.
+    # The SEPA file: preview, then the POST that creates it; the page it leads to downloads it.
     page.get_by_role("link", name="SEPA-Lastschrift", exact=True).click()
     expect(heading).to_have_text(f"SEPA-Lastschrift {YEAR}")
     expect(page.locator("#sepa-count")).to_have_text(str(sepa_count))
@@ -256,9 +256,12 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     assert figures["schemes"] == {"CORE"}
     assert figures["currencies"] == {"EUR"}
 
-    # The file is kept: after a reload the preview is empty and the file can be fetched again.
-    page.reload()
+    # The page shows the state after the file at once (no reload): nothing left to collect, the
+    # file is kept and can be fetched again.
+    expect(page.get_by_role("status").filter(has_text="Lastschriftdatei erzeugt")).to_be_visible()
     expect(page.get_by_text("Keine offenen Beiträge für dieses Verfahren.")).to_be_visible()
+    expect(page.get_by_role("button", name="Datei erzeugen und herunterladen")).to_have_count(0)
+    assert "download=" not in page.url, "a reload must not download the file again"
     stored = page.get_by_role("row").filter(has=page.get_by_role("link", name="herunterladen"))
     expect(stored).to_have_count(1)
     check_a11y(page)
@@ -267,8 +270,25 @@ def test_journey5_fee_run_and_downloads_add_up_to_the_page_totals(server, open_p
     assert save(again.value, tmp_path / "again", re.escape(xml_path.name)).read_bytes() == xml
 
     # Back on the list the debited fees are "eingereicht" and still count as open until paid.
-    page.get_by_role("navigation", name="breadcrumb").get_by_role("link").click()
+    page.get_by_role("navigation", name="Pfad").get_by_role("link").click()
     expect(heading).to_have_text(f"Beitragsübersicht {YEAR}")
     check_a11y(page)
     assert shown_cents(page, "#total-open") == TOTAL_CENTS
     expect(page.locator(".fee-status", has_text="eingereicht")).to_have_count(sepa_count)
+
+
+def test_fee_list_status_is_whole_on_a_phone(server, open_page):
+    """At 375 px every status badge of the fee list is on screen, not cut off by the table."""
+    page = open_page("manager", phone=True)
+    page.goto(f"/fees/{date.today().year}/")  # the demo data has this year's fees
+    expect(page.locator(".fee-status").first).to_be_visible()
+    check_a11y(page)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll(".fee-status")].filter((badge) => {
+            const box = badge.getBoundingClientRect();
+            const frame = badge.closest(".table-responsive").getBoundingClientRect();
+            return box.right > Math.min(frame.right, document.documentElement.clientWidth) + 0.5;
+        }).map((badge) => badge.closest("tr").innerText.replace(/\\s+/g, " ").slice(0, 80))"""
+    )
+    snapshot(page, "fee-list-phone")
+    assert not cut, f"status badges cut off at 375 px: {cut[:5]}"

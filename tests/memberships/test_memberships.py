@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from crm.audit.models import AuditEntry
@@ -62,6 +63,18 @@ def test_stage_further_along_is_kept(manager_client):
     assert org.stage == Stage.PARTNER
     (membership,) = _memberships()
     assert membership.iban is None and membership.mandate_reference is None  # no bank data without a mandate
+
+
+@pytest.mark.parametrize("stage", [Stage.DORMANT, Stage.LOST])
+def test_membership_brings_a_dormant_or_lost_company_back_as_partner(manager_client, stage):
+    """A member is a partner, whatever stage the company was set aside in before."""
+    org = OrganisationFactory(stage=stage)
+    response = post(
+        manager_client, f"/organisations/{org.id}/memberships/new", _form(payment_method="invoice")
+    )
+    assert response.status_code == 302
+    db.session.refresh(org)
+    assert org.stage == Stage.PARTNER
 
 
 def _rejected(client, org, data, field, text):

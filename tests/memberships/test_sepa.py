@@ -31,12 +31,25 @@ def _collection_date():
 
 
 def _create(client, scheme="CORE", query="", day=None):
-    return post(
+    """POST the form; a created file is followed to its download (errors come back as they are)."""
+    response = post(
         client,
         f"/fees/2026/sepa.xml{query}",
         {"scheme": scheme, "collection_date": (day or _collection_date()).isoformat()},
         form_page=f"/fees/2026/sepa?scheme={scheme}",
     )
+    return _file_after(client, response)
+
+
+def _file_after(client, response):
+    """After a successful POST: the page it leads to offers the new file; fetch that file."""
+    if response.status_code != 302:
+        return response
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    link = re.search(r'href="([^"]+)" data-auto-download', page.get_data(as_text=True))
+    assert link, "the page after creating a file offers it for download"
+    return client.get(link.group(1).replace("&amp;", "&"))
 
 
 def _amounts(xml: bytes) -> list[str]:
@@ -281,9 +294,43 @@ def test_file_is_only_made_when_it_matches_the_preview(manager_client):
         },
         form_page="/fees/2026/sepa",
     )
+    response = _file_after(manager_client, response)
     assert response.status_code == 200 and _amounts(response.get_data()) == ["10.00", "5.00"]
 
 
 def test_preview_date_parameter_is_checked(manager_client):
     creditor()
     assert manager_client.get("/fees/2026/sepa?collection_date=morgen").status_code == 400
+
+
+def test_page_after_creating_a_file_shows_the_new_state_and_offers_the_file(manager_client):
+    """The POST redirects to the page (no stale preview left behind a download)."""
+    creditor()
+    make_fee(name="Erst GmbH", amount=12345, sepa=True)
+    day = _collection_date()
+    response = post(
+        manager_client,
+        "/fees/2026/sepa.xml",
+        {"scheme": "CORE", "collection_date": day.isoformat()},
+        form_page="/fees/2026/sepa",
+    )
+    assert response.status_code == 302
+    (collection,) = db.session.scalars(sa.select(Collection)).all()
+    location = response.headers["Location"]
+    assert location.startswith("/fees/2026/sepa?") and f"download={collection.id}" in location
+    assert f"collection_date={day.isoformat()}" in location
+
+    html = manager_client.get(location).get_data(as_text=True)
+    assert "Lastschriftdatei erzeugt: 1 Lastschriften über 123,45\xa0€." in html
+    assert 'id="sepa-created"' in html and collection.filename in html
+    assert f'href="/fees/2026/sepa.xml?collection={collection.id}" data-auto-download' in html
+    assert "Keine offenen Beiträge für dieses Verfahren." in html  # the fee is submitted now
+    assert "Datei erzeugen und herunterladen" not in html
+    assert "js/memberships.js" in html
+
+    plain = manager_client.get("/fees/2026/sepa").get_data(as_text=True)
+    assert "data-auto-download" not in plain, "only right after creating a file"
+    assert "data-auto-download" not in manager_client.get(
+        f"/fees/2025/sepa?download={collection.id}"
+    ).get_data(as_text=True), "a file of another year is not offered"
+    assert manager_client.get("/fees/2026/sepa?download=x").status_code == 400
