@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.db import writes_on_get
 from crm.core.export import Column, python_rows, xlsx_response
 from crm.core.i18n import resolved
 from crm.core.scoping import organisation_visibility
@@ -106,6 +107,7 @@ def report(door_opener_id: int) -> str:
 
 
 @bp.get("/door-openers/<int:door_opener_id>/report.xlsx")
+@writes_on_get
 @role_required(Role.MANAGER)
 def report_xlsx(door_opener_id: int) -> Response:
     """The same report as a spreadsheet."""

@@ -14,8 +14,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from crm.audit.services import record
 from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
+from crm.core.db import writes_on_get
 from crm.core.errors import DomainError, ValidationFailed
 from crm.core.export import Column, csv_response, neutralise
 from crm.core.forms import choices
@@ -383,10 +385,23 @@ def batch(batch_id: int) -> str | Response:
 
 
 @bp.get("/<int:batch_id>/errors.csv")
+@writes_on_get
 @manager_only
 def error_report(batch_id: int) -> Response:
-    """The rows with errors, their messages first, then the original cells (formula-safe)."""
+    """The rows with errors, their messages first, then the original cells (formula-safe); logged."""
     batch = _batch_or_404(batch_id)
+    errors = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ImportRow)
+        .where(ImportRow.batch_id == batch.id, ImportRow.status == RowStatus.ERROR)
+    )
+    record(
+        "export",
+        entity=batch,
+        actor=current_user,
+        details={"format": "csv", "kind": "import_errors", "rows": errors},
+    )
+    db.session.commit()
     columns = [Column(_("Zeile"), None, "int"), Column(_("Fehler"), None)]
     columns += [Column(h or _("Spalte %(n)s", n=i + 1), None) for i, h in enumerate(batch.headers)]
     stmt = (

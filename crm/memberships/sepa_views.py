@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.db import writes_on_get
 from crm.core.errors import DomainError
 from crm.core.formatting import cents_filter
 from crm.core.forms import apply_errors
@@ -101,6 +102,7 @@ def sepa_preview(year: int) -> tuple[str, int]:
 
 
 @bp.route("/<int:year>/sepa.xml", methods=["GET", "POST"])
+@writes_on_get
 @role_required(Role.MANAGER)
 def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
     """POST: create the file (recorded as a collection), then back to the page, which downloads it.

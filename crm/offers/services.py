@@ -148,7 +148,8 @@ def _after_status(offer: Offer, previous: OfferStatus | None, *, actor: User) ->
         else _("Angebot versendet: %(title)s", title=offer.title)
     )
     for org in _companies(offer):
-        advance_stage(org, target, actor=actor, reason=reason)
+        # A won offer is a signed deal: it brings a dormant or lost company back, a sent one does not.
+        advance_stage(org, target, actor=actor, reason=reason, reopen=status == OfferStatus.WON)
 
 
 def _companies(offer: Offer) -> list[Organisation]:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
+from crm.core.db import writes_on_get
 from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows
 from crm.core.forms import apply_errors, comparable, three_way_merge
@@ -60,6 +61,7 @@ def index() -> str:
 
 
 @bp.get("/export.csv")
+@writes_on_get
 @login_required
 def export_csv() -> Response:
     """The filtered list as CSV for German Excel (managers)."""
@@ -71,7 +73,11 @@ def export_csv() -> Response:
         "export",
         entity_type="offers",
         actor=current_user,
-        details={"format": "csv", "filter": request.args.to_dict(flat=False)},
+        details={
+            "format": "csv",
+            "filter": request.args.to_dict(flat=False),
+            "rows": queries.totals(query, current_user).count,
+        },
     )
     db.session.commit()
     rows = raw_rows(queries.export_statement(query, current_user, columns))

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
+from crm.core.db import writes_on_get
 from crm.core.export import Column, csv_response, select_columns, xlsx_response
 from crm.extensions import db
 from crm.organisations.models import ContactPerson as Person
@@ -100,6 +101,7 @@ def _export(kind: str) -> Response:
 
 
 @bp.get("/organisations/marketing-contacts.csv")
+@writes_on_get
 @login_required
 def marketing_contacts_csv() -> Response:
     """Contact persons of the filtered companies as CSV, without people who objected (managers)."""
@@ -107,6 +109,7 @@ def marketing_contacts_csv() -> Response:
 
 
 @bp.get("/organisations/marketing-contacts.xlsx")
+@writes_on_get
 @login_required
 def marketing_contacts_xlsx() -> Response:
     """The same list as XLSX."""

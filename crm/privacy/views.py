@@ -15,6 +15,7 @@ from crm.audit.labels import ACTION_LABELS
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.db import writes_on_get
 from crm.core.errors import DomainError
 from crm.core.forms import apply_errors
 from crm.core.scoping import organisation_or_404, organisation_visibility
@@ -126,6 +127,7 @@ def _access(kind: str, subject: Any, document: dict[str, Any], as_json: bool) ->
 
 @bp.get("/privacy/contacts/<int:contact_id>/access")
 @bp.get("/privacy/contacts/<int:contact_id>/access.json", endpoint="contact_access_json")
+@writes_on_get
 @role_required(Role.MANAGER)
 def contact_access(contact_id: int) -> Any:
     """Everything stored about a contact person, printable (or as JSON); logged."""
@@ -137,6 +139,7 @@ def contact_access(contact_id: int) -> Any:
 
 @bp.get("/privacy/door-openers/<int:door_opener_id>/access")
 @bp.get("/privacy/door-openers/<int:door_opener_id>/access.json", endpoint="door_opener_access_json")
+@writes_on_get
 @role_required(Role.MANAGER)
 def door_opener_access(door_opener_id: int) -> Any:
     """Everything stored about a door-opener person, printable (or as JSON); logged."""

@@ -44,11 +44,10 @@ def test_outside_a_request_writes_are_expected(app):
 
 
 def test_every_export_route_is_marked(app):
-    """All GET routes whose path ends in export.csv/.xlsx are marked (new exports too)."""
+    """Every GET download (CSV, XLSX, XML) and access export records an audit entry: all are marked."""
+    downloads = (".csv", ".xlsx", ".xml", "/access", "/access.json")
     exports = [
-        rule
-        for rule in app.url_map.iter_rules()
-        if rule.rule.endswith(("/export.csv", "/export.xlsx")) and rule.methods <= {"GET", "HEAD", "OPTIONS"}
+        rule for rule in app.url_map.iter_rules() if rule.rule.endswith(downloads) and "GET" in rule.methods
     ]
     assert exports
     unmarked = [

@@ -77,6 +77,13 @@ def test_won_offer_brings_a_dormant_company_back(app, staff):
     assert org.stage == Stage.CUSTOMER
 
 
+def test_sent_offer_leaves_a_lost_company_where_it_is(app, staff):
+    org = OrganisationFactory(stage=Stage.LOST)
+    offer = OfferFactory(organisation=org)
+    services.change_status(offer, "sent", actor=staff, expected_version=offer.version)
+    assert org.stage == Stage.LOST
+
+
 def test_lost_offer_needs_a_reason_and_keeps_the_stage(app, staff):
     org = OrganisationFactory(stage=Stage.OFFER)
     offer = OfferFactory(organisation=org, status="sent")
