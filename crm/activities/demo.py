@@ -381,3 +381,11 @@ ANALYSIS_COLUMNS = (
     "format_in_house", "format_online", "format_blended", "format_workplace", "budget_from_cents",
     "budget_to_cents", "notes", "created_by_id", "created_at",
 )  # fmt: skip
+
+
+@demo_seeder(order=90, label="Kennzahlen der Kontakte (Zusammenfassung)")
+def seed_activity_counts(context: DemoContext) -> None:
+    """The seeders write contacts in bulk, past the services: build the contact-count summary once."""
+    from crm.activities import summary
+
+    summary.rebuild()

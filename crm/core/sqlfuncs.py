@@ -57,3 +57,103 @@ def median_by(group: Any, value: Any, source: Any) -> sa.Subquery:
         .group_by(ranked.c.grp)
         .subquery()
     )
+
+
+# --- calendar buckets ------------------------------------------------------------------------
+# Timestamps are stored in UTC; weeks and months are Berlin calendar weeks (ISO, Monday first)
+# and months. PostgreSQL converts with its time-zone database. SQLite has none, so the Berlin
+# offset is derived from the EU summer-time rule in force since 1996: UTC+2 from 01:00 UTC on the
+# last Sunday of March to 01:00 UTC on the last Sunday of October, UTC+1 otherwise.
+
+
+def _sqlite_berlin(ts: str) -> str:
+    year = f"strftime('%Y', {ts})"
+    start = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
+    end = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+    return (
+        f"datetime({ts}, CASE WHEN datetime({ts}) >= {start} AND datetime({ts}) < {end} "
+        "THEN '+2 hours' ELSE '+1 hour' END)"
+    )
+
+
+class local_date(FunctionElement[Any]):
+    """The Berlin calendar day of a UTC timestamp."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "local_date"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"date({_sqlite_berlin(compiler.process(ts, **kw))})"
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"CAST(({compiler.process(ts, **kw)} AT TIME ZONE 'Europe/Berlin') AS DATE)"
+
+
+class week_start(FunctionElement[Any]):
+    """The Monday of the ISO week of a date (give ``local_date(ts)`` for a timestamp)."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
+    return f"date({compiler.process(day, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(date_trunc('week', CAST({compiler.process(day, **kw)} AS DATE)) AS DATE)"
+
+
+class month_start(FunctionElement[Any]):
+    """The first day of the month of a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(date_trunc('month', CAST({compiler.process(day, **kw)} AS DATE)) AS DATE)"
+
+
+class quarter_start(FunctionElement[Any]):
+    """The first day of the calendar quarter of a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "quarter_start"
+
+
+@compiles(quarter_start, "sqlite")
+def _quarter_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    d = compiler.process(day, **kw)
+    back = f"((CAST(strftime('%m', {d}) AS INTEGER) - 1) % 3)"
+    return f"date({d}, 'start of month', '-' || {back} || ' months')"
+
+
+@compiles(quarter_start, "postgresql")
+def _quarter_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(date_trunc('quarter', CAST({compiler.process(day, **kw)} AS DATE)) AS DATE)"

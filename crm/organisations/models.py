@@ -35,6 +35,7 @@ class Organisation(db.Model):
         sa.Index("ix_organisations_active_city", "is_archived", "city"),
         sa.Index("ix_organisations_active_last_contact", "is_archived", "last_contact_at"),
         sa.Index("ix_organisations_active_created", "is_archived", "created_at"),
+        sa.Index("ix_organisations_active_first_contact", "is_archived", "first_contact_at"),
         sa.Index("ix_organisations_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         sa.Index("ix_organisations_postcode", "postcode"),
         sa.Index("ix_organisations_website_domain", "website_domain"),

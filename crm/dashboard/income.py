@@ -1,0 +1,149 @@
+"""Figure 5: membership fees per year, new members per quarter, sponsorship totals (and the offer forecast).
+
+Income is the network's whole income: the company filters (owner, region, door-opener kind) do
+not apply here, archived companies and permissions do (the fee, membership and sponsorship lists
+behind the numbers show the same sums).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from crm.core.formatting import cents_filter
+from crm.core.scoping import organisation_visibility
+from crm.core.sqlfuncs import quarter_start
+from crm.dashboard import charts
+from crm.dashboard.figure import Cell, Col, Figure, Table
+from crm.dashboard.filters import DashboardFilters, add_months
+from crm.dashboard.links import Links
+from crm.extensions import db
+from crm.memberships.models import Fee, Membership
+from crm.memberships.vocab import OWED, UNPAID, FeeStatus
+from crm.organisations.models import Organisation
+from crm.sponsorships import queries as sponsorship_queries
+
+
+def _euros(cents: int) -> float:
+    return round(cents / 100, 2)
+
+
+def fees(filters: DashboardFilters, user: Any, links: Links) -> Figure:
+    """Fees due, paid and open per fee year of the period (the fee list's totals)."""
+    years = filters.period.years
+    stmt = (
+        sa.select(Fee.year, Fee.status, sa.func.sum(Fee.amount_cents))
+        .join(Organisation, Organisation.id == Fee.organisation_id)
+        .where(organisation_visibility(user), Fee.year.in_(years))
+        .group_by(Fee.year, Fee.status)
+    )
+    sums: dict[tuple[int, FeeStatus], int] = {
+        (year, FeeStatus(status)): int(total or 0) for year, status, total in db.session.execute(stmt)
+    }
+    table = Table(
+        [
+            Col(_("Beitragsjahr"), "text"),
+            Col(_("fällig"), "cents"),
+            Col(_("bezahlt"), "cents"),
+            Col(_("offen"), "cents"),
+        ]
+    )
+    series: list[tuple[list[float], list[str], list[str]]] = [([], [], []) for _i in range(3)]
+    for year in years:
+        due = sum(sums.get((year, s), 0) for s in OWED)
+        paid = sums.get((year, FeeStatus.PAID), 0)
+        open_ = sum(sums.get((year, s), 0) for s in UNPAID)
+        hrefs = [
+            links.to("fees.fee_list", {}, companies=False, year=year),
+            links.to("fees.fee_list", {"status": "paid"}, companies=False, year=year),
+            links.to("fees.fee_list", {"status": ["open", "submitted"]}, companies=False, year=year),
+        ]
+        table.add(str(year), *(Cell(v, h) for v, h in zip((due, paid, open_), hrefs, strict=True)))
+        for i, value in enumerate((due, paid, open_)):
+            series[i][0].append(_euros(value))
+            series[i][1].append(hrefs[i])
+            series[i][2].append(cents_filter(value))
+    chart = charts.columns(
+        _("Mitgliedsbeiträge je Jahr"),
+        [str(y) for y in years],
+        [charts.Series(name, *series[i]) for i, name in enumerate((_("fällig"), _("bezahlt"), _("offen")))],
+    )
+    return Figure("fees", _("Mitgliedsbeiträge: fällig, bezahlt, offen je Beitragsjahr"), table, [chart])
+
+
+def new_members(filters: DashboardFilters, user: Any, links: Links) -> Figure:
+    """Memberships that began in each quarter touching the period."""
+    quarters = filters.period.quarters
+    first, end = quarters[0], add_months(quarters[-1], 3)
+    bucket = quarter_start(Membership.starts_on)
+    stmt = (
+        sa.select(bucket, sa.func.count())
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(organisation_visibility(user), Membership.starts_on >= first, Membership.starts_on < end)
+        .group_by(bucket)
+    )
+    counts = dict(db.session.execute(stmt).all())
+    table = Table([Col(_("Quartal"), "text"), Col(_("neue Mitgliedschaften"))])
+    labels, values, hrefs = [], [], []
+    for quarter in quarters:
+        label = f"Q{(quarter.month - 1) // 3 + 1}/{quarter.year}"
+        href = links.to(
+            "memberships.index",
+            {
+                "status": "all",
+                "started_from": quarter,
+                "started_to": add_months(quarter, 3) - timedelta(days=1),
+            },
+            companies=False,
+        )
+        n = int(counts.get(quarter, 0))
+        table.add(label, Cell(n, href))
+        labels.append(label)
+        values.append(n)
+        hrefs.append(href)
+    chart = charts.columns(
+        _("Neue Mitgliedschaften je Quartal"), labels, [charts.Series(_("neu"), values, hrefs)]
+    )
+    return Figure("new_members", _("Neue Mitglieder je Quartal"), table, [chart])
+
+
+def sponsorships(filters: DashboardFilters, user: Any, links: Links) -> Figure:
+    """Agreed cash and in-kind value and cash received per year (the sponsorship list's totals)."""
+    years = filters.period.years
+    totals = {
+        t.year: t for t in sponsorship_queries.yearly_totals(sponsorship_queries.SponsorshipQuery(), user)
+    }
+    table = Table(
+        [
+            Col(_("Jahr"), "text"),
+            Col(_("Vereinbarungen")),
+            Col(_("zugesagt (Geld)"), "cents"),
+            Col(_("zugesagt (Sachleistung)"), "cents"),
+            Col(_("bezahlt (Geld)"), "cents"),
+        ]
+    )
+    agreed, paid, hrefs, agreed_texts, paid_texts = [], [], [], [], []
+    for year in years:
+        t = totals.get(year)
+        href = links.to("sponsorships.index", {"year": year}, companies=False)
+        values = (
+            (t.count, t.agreed_cash_cents, t.agreed_in_kind_cents, t.paid_cash_cents) if t else (0, 0, 0, 0)
+        )
+        table.add(str(year), *(Cell(v, href) for v in values))
+        agreed.append(_euros(values[1]))
+        paid.append(_euros(values[3]))
+        hrefs.append(href)
+        agreed_texts.append(cents_filter(values[1]))
+        paid_texts.append(cents_filter(values[3]))
+    chart = charts.columns(
+        _("Sponsoring je Jahr"),
+        [str(y) for y in years],
+        [
+            charts.Series(_("zugesagt (Geld)"), agreed, hrefs, agreed_texts),
+            charts.Series(_("bezahlt (Geld)"), paid, hrefs, paid_texts),
+        ],
+    )
+    return Figure("sponsorships", _("Sponsoring je Jahr"), table, [chart])
