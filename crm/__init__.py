@@ -29,6 +29,10 @@ def _navigation() -> list[NavItem]:
         NavItem("dashboard.index", _l("Dashboard"), p.can_view_dashboard),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
+        NavItem("offers.index", _l("Angebote"), lambda u: u.is_authenticated),
+        NavItem("offers.board", _l("Akquise-Board"), lambda u: u.is_authenticated),
+        NavItem("keyaccounts.index", _l("Key Accounts"), p.is_manager),
+        NavItem("groups.index", _l("Firmenverbünde"), lambda u: u.is_authenticated),
         NavItem("admin_users.index", _l("Benutzer"), p.can_manage_users, section="admin"),
         NavItem("admin_audit.index", _l("Protokoll"), p.is_manager, section="admin"),
         NavItem("memberships.index", _l("Mitgliedschaften"), p.can_manage_memberships),
@@ -138,7 +142,19 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     dashboard_setup.init_app(app)
+    _register_offers(app)
     app.extensions["crm.nav"] = _navigation()
+
+
+def _register_offers(app: Flask) -> None:
+    from crm.offers import board_views, group_views, keyaccount_views
+    from crm.offers import setup as offer_setup
+    from crm.offers import views as offers
+
+    assert board_views.bp is offers.bp  # the board's routes live on the offers blueprint
+    for module in (offers, keyaccount_views, group_views):
+        app.register_blueprint(module.bp)
+    offer_setup.init_app(app)
 
 
 def _register_memberships(app: Flask) -> None:
@@ -169,6 +185,7 @@ def _register_cli(app: Flask) -> None:
     import crm.dooropeners.demo
     import crm.imports.cli
     import crm.memberships.demo
+    import crm.offers.demo
     import crm.organisations.demo  # noqa: F401
     from crm.core.cli import crm_cli
 

@@ -6,18 +6,30 @@ from crm.auth.models import LoginSession, User
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Event, EventAttendance, Introduction
 from crm.imports.models import ImportBatch, ImportLink, ImportMapping, ImportRow
 from crm.memberships.models import Collection, CollectionItem, CreditorSettings, Fee, FeeSchedule, Membership
+from crm.offers.models import (
+    AccountPlan,
+    CompanyGroup,
+    CompanyGroupMember,
+    DecisionMapEntry,
+    KeyAccount,
+    Offer,
+)
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
 from crm.privacy.suppression import SuppressionEntry
 from crm.sponsorships.models import Sponsorship
 
 __all__ = [
+    "AccountPlan",
     "Activity",
     "AuditEntry",
     "CalendarFeedToken",
     "Collection",
     "CollectionItem",
+    "CompanyGroup",
+    "CompanyGroupMember",
     "ContactPerson",
     "CreditorSettings",
+    "DecisionMapEntry",
     "DoorOpener",
     "DoorOpenerResult",
     "Event",
@@ -30,10 +42,12 @@ __all__ = [
     "ImportMapping",
     "ImportRow",
     "Introduction",
+    "KeyAccount",
     "LoginSession",
     "Membership",
     "NeedsAnalysis",
     "NeedsTopic",
+    "Offer",
     "Organisation",
     "OrganisationSearchToken",
     "Sponsorship",

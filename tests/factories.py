@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import factory
@@ -16,6 +16,8 @@ from crm.auth.passwords import _hasher_for
 from crm.core.db import utcnow
 from crm.dooropeners.models import DoorOpener, Introduction
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
+from crm.offers.models import CompanyGroup, Offer
+from crm.offers.vocab import GroupKind, LostReason, OfferStatus
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.vocab import LegalBasis, Stage
 
@@ -256,3 +258,34 @@ class NeedsAnalysisFactory(BaseFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     conducted_on = factory.LazyFunction(local_today)
     conducted_by = factory.SubFactory(UserFactory)
+
+
+# --- offers, company groups -------------------------------------------------------------------
+
+
+class OfferFactory(BaseFactory):
+    class Meta:
+        model = Offer
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Inhouse-Schulung {n}")
+    product = "Excel für Fortgeschrittene"
+    value_cents = 500000
+    probability = 20
+    expected_close_on = factory.LazyFunction(lambda: local_today() + timedelta(days=30))
+    status = "open"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["status"] = OfferStatus(kwargs["status"])
+        if kwargs.get("lost_reason"):
+            kwargs["lost_reason"] = LostReason(kwargs["lost_reason"])
+        return kwargs
+
+
+class CompanyGroupFactory(BaseFactory):
+    class Meta:
+        model = CompanyGroup
+
+    name = factory.Sequence(lambda n: f"Weiterbildungsverbund {n}")
+    kind = GroupKind.TRAINING_CLUSTER

@@ -261,3 +261,43 @@ TEMPLATE_PREDICATES.update(
         "can_manage_needs_topics": can_manage_needs_topics,
     }
 )
+
+
+# --- offers, board, key accounts, company groups --------------------------------------------
+
+
+def can_manage_offers(user: Any, organisation: Any) -> bool:
+    """Everybody records offers for the active companies (acquisition is team work)."""
+    return has_role(user, Role.STAFF) and not organisation.is_archived
+
+
+def can_edit_offer(user: Any, offer: Any) -> bool:
+    """Managers edit every offer; staff the ones they own, created, or that have no owner."""
+    if not has_role(user, Role.STAFF):
+        return False
+    return is_manager(user) or offer.owner_id in (None, user.id) or offer.created_by_id == user.id
+
+
+def can_change_stage(user: Any, organisation: Any) -> bool:
+    """Moving a company on the board is editing it."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_mark_key_account(user: Any) -> bool:
+    """Only managers decide which companies are key accounts and agree their plans."""
+    return is_manager(user)
+
+
+def can_manage_groups(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_manage_offers": can_manage_offers,
+        "can_edit_offer": can_edit_offer,
+        "can_change_stage": can_change_stage,
+        "can_mark_key_account": can_mark_key_account,
+        "can_manage_groups": can_manage_groups,
+    }
+)

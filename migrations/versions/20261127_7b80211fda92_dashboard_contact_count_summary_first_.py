@@ -1,7 +1,7 @@
 """Dashboard: contact-count summary, first-contact index
 
 Revision ID: 7b80211fda92
-Revises: e9d54b7f8731
+Revises: 6649b15ad5ef
 Create Date: 2026-11-27 08:54:56.890588
 
 """
@@ -13,7 +13,7 @@ from crm.core.sqlfuncs import local_date, month_start, week_start
 
 # revision identifiers, used by Alembic.
 revision = '7b80211fda92'
-down_revision = 'e9d54b7f8731'
+down_revision = '6649b15ad5ef'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from crm.dooropeners.models import DoorOpener
 from crm.memberships.models import Fee, Membership
 from crm.memberships.vocab import PaymentMethod
+from crm.offers.models import CompanyGroup, KeyAccount, Offer
 from crm.organisations.models import ContactPerson, Organisation
 from crm.sponsorships.models import Sponsorship
 from tests.e2e.helpers import assert_fits_phone, check_a11y
@@ -58,6 +59,15 @@ def pages(server) -> list[str]:
             .order_by(Sponsorship.id)
             .limit(1)
         )
+        offer_id = session.scalar(
+            sa.select(Offer.id)
+            .join(Organisation, Organisation.id == Offer.organisation_id)
+            .where(Organisation.is_archived.is_(False))
+            .order_by(Offer.id)
+            .limit(1)
+        )
+        key_account_id = session.scalar(sa.select(KeyAccount.organisation_id).limit(1))
+        group_id = session.scalar(sa.select(CompanyGroup.id).order_by(CompanyGroup.id).limit(1))
     return [
         "/",
         "/organisations/",
@@ -103,6 +113,23 @@ def pages(server) -> list[str]:
         "/admin/fee-schedules/new",
         f"/admin/fee-schedules/{year}/edit",
         "/admin/sepa-settings",
+        "/offers/",
+        "/offers/?status=active&sort=-value",
+        f"/offers/new/{org_id}",
+        f"/offers/{offer_id}/edit",
+        f"/offers/{offer_id}/edit?status=lost",
+        "/offers/board",
+        "/offers/board?owner=me&limit=3",
+        "/key-accounts/",
+        f"/key-accounts/{key_account_id}/edit",
+        f"/organisations/{key_account_id}",  # with the key-account panel
+        "/organisations/?key_account=yes",
+        "/groups/",
+        "/groups/new",
+        f"/groups/{group_id}",
+        f"/groups/{group_id}/edit",
+        f"/groups/join/{org_id}",
+        f"/offers/new/group/{group_id}",
         "/organisations/999999999",  # the error page
     ]
 

@@ -1,0 +1,1 @@
+"""Offers (Angebote), the acquisition board, key accounts and company groups (Firmenverbund)."""

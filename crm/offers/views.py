@@ -1,0 +1,261 @@
+"""Offer pages: list with filters, sorting, totals and CSV export; create, edit (409 on conflicts), status."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from crm.audit.services import record
+from crm.auth import permissions
+from crm.core.errors import Conflict, DomainError
+from crm.core.export import csv_response, raw_rows
+from crm.core.forms import apply_errors, comparable, three_way_merge
+from crm.core.pagination import page_args, paginate
+from crm.core.scoping import organisation_or_404
+from crm.core.security import safe_next_url
+from crm.extensions import db
+from crm.offers import queries, services
+from crm.offers.forms import OfferForm, StatusForm
+from crm.offers.models import CompanyGroup, Offer
+from crm.offers.vocab import DEFAULT_PROBABILITY, LOST_REASON_LABELS, STATUS_LABELS, OfferStatus
+from crm.organisations.services import active_users
+from crm.organisations.vocab import label
+
+bp = Blueprint("offers", __name__, url_prefix="/offers")
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """All visible offers with filters (status, owner, close-date range, company), sorted and paged."""
+    query = queries.parse_query()
+    page_number, per_page = page_args()
+    company = organisation_or_404(query.organisation_id, current_user) if query.organisation_id else None
+    group = db.get_or_404(CompanyGroup, query.group_id) if query.group_id else None
+    totals = queries.totals(query, current_user)
+    page = paginate(
+        queries.list_statement(query, current_user),
+        page=page_number,
+        per_page=per_page,
+        scalars=False,
+        total=totals.count,
+    )
+    return render_template(
+        "offers/list.html",
+        page=page,
+        query=query,
+        totals=totals,
+        owners=active_users(),
+        company=company,
+        group=group,
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv() -> Response:
+    """The filtered list as CSV for German Excel (managers)."""
+    if not permissions.can_export(current_user):
+        abort(403)
+    query = queries.parse_query()
+    columns = queries.export_columns()
+    record(
+        "export",
+        entity_type="offers",
+        actor=current_user,
+        details={"format": "csv", "filter": request.args.to_dict(flat=False)},
+    )
+    db.session.commit()
+    rows = raw_rows(queries.export_statement(query, current_user, columns))
+    return csv_response(f"angebote-{date.today().isoformat()}.csv", columns, rows)
+
+
+def _form(**kwargs: Any) -> OfferForm:
+    form = OfferForm(**kwargs)
+    form.owner_id.choices = [("", _("– niemand –")), *((str(u.id), u.name) for u in active_users())]
+    return form
+
+
+def _form_data(form: OfferForm) -> dict[str, Any]:
+    return {name: form[name].data for name in services.FIELDS}
+
+
+def _original(offer: Offer) -> str:
+    return json.dumps({name: comparable(value) for name, value in services.snapshot(offer).items()})
+
+
+def _back(offer: Offer) -> str:
+    if offer.organisation_id is not None:
+        return url_for("organisations.detail", org_id=offer.organisation_id) + "#offers"
+    return url_for("groups.detail", group_id=offer.group_id) + "#offers"
+
+
+def _render_form(form: OfferForm, **context: Any) -> str:
+    return render_template(
+        "offers/form.html",
+        form=form,
+        default_probability={s.value: p for s, p in DEFAULT_PROBABILITY.items()},
+        **context,
+    )
+
+
+def _create(form: OfferForm, *, org: Any = None, group: Any = None) -> Response | None:
+    try:
+        offer = services.create_offer(_form_data(form), actor=current_user, organisation=org, group=group)
+    except DomainError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return None
+    db.session.commit()
+    flash(_("Angebot „%(title)s“ gespeichert.", title=offer.title), "success")
+    return redirect(_back(offer))
+
+
+@bp.route("/new/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def new(org_id: int) -> str | Response:
+    """Record an offer for a company."""
+    org = organisation_or_404(org_id, current_user)
+    permissions.require(permissions.can_manage_offers(current_user, org))
+    form = _form(status=OfferStatus.OPEN.value, owner_id=str(org.owner_id or current_user.id))
+    if form.validate_on_submit() and (done := _create(form, org=org)) is not None:
+        return done
+    return _render_form(form, org=org, group=None, offer=None)
+
+
+@bp.route("/new/group/<int:group_id>", methods=["GET", "POST"])
+@login_required
+def new_for_group(group_id: int) -> str | Response:
+    """Record a joint offer for a company group."""
+    permissions.require(permissions.can_manage_groups(current_user))
+    group = db.get_or_404(CompanyGroup, group_id)
+    form = _form(status=OfferStatus.OPEN.value, owner_id=str(current_user.id))
+    if form.validate_on_submit() and (done := _create(form, group=group)) is not None:
+        return done
+    return _render_form(form, org=None, group=group, offer=None)
+
+
+@bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(offer_id: int) -> tuple[str, int] | str | Response:
+    """Edit an offer; a save based on an old version gets the conflict page (409)."""
+    offer = queries.offer_or_404(offer_id, current_user)
+    permissions.require(permissions.can_edit_offer(current_user, offer))
+    form = _form(obj=offer)
+    if request.method == "GET":
+        form.version.data = str(offer.version)
+        form.original.data = _original(offer)
+        form.status.data = (
+            request.args.get("status")
+            if request.args.get("status") in (s.value for s in services.TRANSITIONS[offer.status])
+            else offer.status.value
+        )
+        form.lost_reason.data = offer.lost_reason.value if offer.lost_reason else ""
+        form.owner_id.data = str(offer.owner_id or "")
+    if form.validate_on_submit():
+        data = _form_data(form)
+        try:
+            services.update_offer(
+                offer, data, expected_version=int(form.version.data or 0), actor=current_user
+            )
+            db.session.commit()
+        except (Conflict, StaleDataError):
+            db.session.rollback()
+            return _conflict(offer_id, data, form.original.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            offer = queries.offer_or_404(offer_id, current_user)
+        else:
+            flash(_("Änderungen gespeichert."), "success")
+            return redirect(_back(offer))
+    return _render_form(form, org=offer.organisation, group=offer.group, offer=offer)
+
+
+def _display(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if name == "status":
+        return label(STATUS_LABELS, value)
+    if name == "lost_reason":
+        return label(LOST_REASON_LABELS, value)
+    if name == "value_cents":
+        return f"{int(value) / 100:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
+    if name == "owner_id":
+        names = {str(u.id): u.name for u in active_users()}
+        return names.get(str(value), str(value))
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return str(getattr(value, "value", value))
+
+
+def _conflict(offer_id: int, submitted: dict[str, Any], original_json: str | None) -> tuple[str, int]:
+    """Both versions side by side (409); the form holds a merge that loses neither person's work."""
+    offer = queries.offer_or_404(offer_id, current_user)
+    current = services.snapshot(offer)
+    try:
+        original = json.loads(original_json or "{}")
+    except ValueError:
+        original = {}
+    merged, conflicts, taken_over = three_way_merge(original, submitted, current)
+    merged = {k: getattr(v, "value", v) for k, v in merged.items()}
+    merged["owner_id"] = str(merged["owner_id"] or "")
+    form = _form(formdata=None, data=merged)
+    form.version.data = str(offer.version)
+    form.original.data = _original(offer)
+    differences = [
+        (
+            form[name].label.text,
+            _display(name, current.get(name)),
+            _display(name, submitted.get(name)),
+            name in conflicts,
+        )
+        for name in submitted
+        if name in form
+        and comparable(current.get(name)) != comparable(submitted.get(name))
+        and name not in taken_over
+    ]
+    body = _render_form(
+        form,
+        org=offer.organisation,
+        group=offer.group,
+        offer=offer,
+        conflict=differences,
+        taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
+    )
+    return body, 409
+
+
+@bp.post("/<int:offer_id>/status")
+@login_required
+def status(offer_id: int) -> Response:
+    """Quick status change (sent, won); a loss needs a reason and goes through the edit form."""
+    offer = queries.offer_or_404(offer_id, current_user)
+    permissions.require(permissions.can_edit_offer(current_user, offer))
+    form = StatusForm()
+    back = safe_next_url(form.next.data) or _back(offer)
+    if not form.validate_on_submit():
+        abort(400)
+    if form.status.data == OfferStatus.LOST.value:
+        return redirect(url_for("offers.edit", offer_id=offer.id, status="lost"))
+    try:
+        services.change_status(
+            offer, form.status.data, actor=current_user, expected_version=int(form.version.data or 0)
+        )
+        db.session.commit()
+    except (Conflict, StaleDataError):
+        db.session.rollback()
+        flash(_("Das Angebot wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "warning")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("Status von „%(title)s“ geändert.", title=offer.title), "success")
+    return redirect(back)
