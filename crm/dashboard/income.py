@@ -1,4 +1,4 @@
-"""Figure 5: membership fees per year, new members per quarter, sponsorship totals (and the offer forecast).
+"""Figure 5: membership fees per year, new members per quarter, sponsorship totals, weighted offer forecast.
 
 Income is the network's whole income: the company filters (owner, region, door-opener kind) do
 not apply here, archived companies and permissions do (the fee, membership and sponsorship lists
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from crm.core.formatting import cents_filter
 from crm.core.scoping import organisation_visibility
-from crm.core.sqlfuncs import quarter_start
+from crm.core.sqlfuncs import month_start, quarter_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table
 from crm.dashboard.filters import DashboardFilters, add_months
@@ -23,6 +23,9 @@ from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
 from crm.memberships.vocab import OWED, UNPAID, FeeStatus
+from crm.offers.models import Offer
+from crm.offers.queries import OfferQuery, filtered
+from crm.offers.vocab import OPEN_STATUSES
 from crm.organisations.models import Organisation
 from crm.sponsorships import queries as sponsorship_queries
 
@@ -147,3 +150,65 @@ def sponsorships(filters: DashboardFilters, user: Any, links: Links) -> Figure:
         ],
     )
     return Figure("sponsorships", _("Sponsoring je Jahr"), table, [chart])
+
+
+def offer_forecast(filters: DashboardFilters, user: Any, links: Links) -> Figure:
+    """Open and sent offers by month of expected close: value and probability-weighted value.
+
+    The next twelve months from the current one, plus the offers whose close date has passed
+    while they are still open. Weighted like the offer list's totals (sum of value × probability,
+    then whole cents), so each month equals the list's "gewichtet" for it.
+    """
+    this_month = filters.today.replace(day=1)
+    months = [add_months(this_month, n) for n in range(12)]
+    bucket = sa.case(
+        (Offer.expected_close_on < this_month, sa.null()), else_=month_start(Offer.expected_close_on)
+    )
+    stmt = (
+        filtered(
+            OfferQuery(statuses=[s.value for s in OPEN_STATUSES]),
+            user,
+            bucket,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
+            sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
+        )
+        .where(Offer.expected_close_on < add_months(months[-1], 1))
+        .group_by(bucket)
+    )
+    sums = {m: (int(n), int(v), int(w) // 100) for m, n, v, w in db.session.execute(stmt)}
+    table = Table(
+        [
+            Col(_("Abschluss erwartet"), "text"),
+            Col(_("Angebote")),
+            Col(_("Summe"), "cents"),
+            Col(_("gewichtet"), "cents"),
+        ]
+    )
+    overdue = sums.get(None)
+    rows = [(_("früher (noch offen)"), None, this_month - timedelta(days=1), overdue)] if overdue else []
+    rows += [(m.strftime("%m/%Y"), m, add_months(m, 1) - timedelta(days=1), sums.get(m)) for m in months]
+    labels, weighted, hrefs, texts = [], [], [], []
+    for label, first, last, found in rows:
+        n, value, weight = found or (0, 0, 0)
+        args: dict[str, Any] = {"status": "active", "close_to": last}
+        if first is not None:
+            args["close_from"] = first
+        href = links.to("offers.index", args, companies=False)
+        table.add(label, Cell(n, href), Cell(value, href), Cell(weight, href))
+        labels.append(first.strftime("%m/%y") if first else _("früher"))
+        weighted.append(_euros(weight))
+        hrefs.append(href)
+        texts.append(cents_filter(weight))
+    chart = charts.columns(
+        _("Gewichteter Angebotswert je Monat"),
+        labels,
+        [charts.Series(_("gewichtet"), weighted, hrefs, texts)],
+    )
+    return Figure(
+        "offer_forecast",
+        _("Prognose: offene Angebote nach erwartetem Abschlussmonat (gewichtet)"),
+        table,
+        [chart],
+        note=_("Gewichtet = Angebotswert × Wahrscheinlichkeit; offene und versendete Angebote."),
+    )

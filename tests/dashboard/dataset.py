@@ -168,6 +168,17 @@ def build(monkeypatch: Any, manager: Any) -> Data:
     )
     factories.SponsorshipFactory(organisation=o2, starts_on=date(2026, 6, 1), cash_cents=50000, status="paid")
     factories.SponsorshipFactory(organisation=o4, starts_on=date(2026, 6, 1), cash_cents=70000, status="paid")
+    for org, status, cents, probability, close in (
+        (o1, "open", 100000, 20, date(2026, 12, 15)),
+        (o3, "sent", 50000, 50, date(2026, 11, 30)),
+        (o3, "open", 33333, 33, date(2026, 12, 1)),
+        (o2, "won", 70000, 100, date(2026, 12, 10)),  # closed: not in the forecast
+        (o4, "open", 80000, 20, date(2026, 12, 5)),  # archived company
+        (o1, "open", 10000, 20, date(2026, 10, 1)),  # close date passed, still open
+    ):
+        factories.OfferFactory(
+            organisation=org, status=status, value_cents=cents, probability=probability, expected_close_on=close
+        )
     db.session.flush()
 
     archive_organisation(o4, actor=manager)

@@ -134,6 +134,11 @@ def test_income(app: Any, data: Any) -> None:
         ["Q4/2025", 1], ["Q1/2026", 1], ["Q2/2026", 1], ["Q3/2026", 0], ["Q4/2026", 0]
     ]  # fmt: skip
     assert values(f["sponsorships"]) == [["2025", 0, 0, 0, 0], ["2026", 2, 150000, 0, 50000]]
+    forecast = values(f["offer_forecast"])
+    assert forecast[0] == ["früher (noch offen)", 1, 10000, 2000]
+    assert forecast[1] == ["11/2026", 1, 50000, 25000]
+    assert forecast[2] == ["12/2026", 2, 133333, 30999]  # (100000·20 + 33333·33) / 100, whole cents
+    assert all(row[1] == 0 for row in forecast[3:]) and forecast[-1][0] == "10/2027"
     # Income ignores the company filters (stated on the page) …
     assert values(figures(app, data.manager, "region=Celle")["fees"]) == values(f["fees"])
     # … but a past year is a different period.
@@ -143,6 +148,9 @@ def test_income(app: Any, data: Any) -> None:
 def _count_on(page: str, href: str) -> int:
     """The number a list page shows for its rows (or the money sum a fee-list link stands for)."""
     text = unescape(page)
+    if "/offers/" in href:
+        totals = re.search(r'id="offer-totals"><strong>([\d.]+) [^<]*</strong>\s*· [^·]+· \S+ ([^<]+)</p>', text)
+        return int(totals.group(1).replace(".", ""))
     if "/fees/" in href:
         key = (
             "total-paid" if "status=paid" in href else "total-open" if "status=open" in href else "total-due"
@@ -155,6 +163,13 @@ def _count_on(page: str, href: str) -> int:
         )
     status = re.search(r'role="status"><strong>([\d.]+) ', text)
     return int(status.group(1).replace(".", ""))
+
+
+def _offer_sums(page: str) -> tuple[int, int]:
+    """Sum and weighted sum on the offer list, in cents."""
+    line = re.search(r'id="offer-totals">(.*?)</p>', page, re.S).group(1)
+    amounts = re.findall(r"([\d.]+,\d\d)", line)
+    return tuple(int(re.sub(r"\D", "", a)) for a in amounts)  # type: ignore[return-value]
 
 
 def _number(text: str) -> int:
@@ -177,6 +192,11 @@ def test_every_drill_down_list_shows_the_figure(app: Any, client: Any, data: Any
             continue
         if "/sponsorships/" in href and "€" in text:
             continue  # sums: see test_income; the count column links to the same list
+        if "/offers/" in href and "€" in text:
+            listed = unescape(client.get(href).get_data(as_text=True))
+            assert _number(text) in _offer_sums(listed), (href, text)
+            checked += 1
+            continue
         listed = client.get(href)
         assert listed.status_code == 200, (href, listed.get_data(as_text=True)[-3000:])
         assert _count_on(listed.get_data(as_text=True), href) == _number(text), (href, text)
