@@ -177,7 +177,11 @@ def build(monkeypatch: Any, manager: Any) -> Data:
         (o1, "open", 10000, 20, date(2026, 10, 1)),  # close date passed, still open
     ):
         factories.OfferFactory(
-            organisation=org, status=status, value_cents=cents, probability=probability, expected_close_on=close
+            organisation=org,
+            status=status,
+            value_cents=cents,
+            probability=probability,
+            expected_close_on=close,
         )
     db.session.flush()
 

@@ -149,7 +149,9 @@ def _count_on(page: str, href: str) -> int:
     """The number a list page shows for its rows (or the money sum a fee-list link stands for)."""
     text = unescape(page)
     if "/offers/" in href:
-        totals = re.search(r'id="offer-totals"><strong>([\d.]+) [^<]*</strong>\s*· [^·]+· \S+ ([^<]+)</p>', text)
+        totals = re.search(
+            r'id="offer-totals"><strong>([\d.]+) [^<]*</strong>\s*· [^·]+· \S+ ([^<]+)</p>', text
+        )
         return int(totals.group(1).replace(".", ""))
     if "/fees/" in href:
         key = (
