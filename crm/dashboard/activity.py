@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from crm.activities.models import Activity, ActivityCount, FollowUp
 from crm.activities.summary import MONTH, WEEK
 from crm.activities.vocab import ActivityKind
 from crm.auth.models import User
 from crm.core.formatting import date_filter
+from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import local_date, month_start, week_start
 from crm.dashboard import charts

@@ -11,9 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup, escape
+
+from crm.core.i18n import gettext as _
 from crm.dashboard.figure import number
 
 PATTERNS = ("solid", "hatch", "dots", "cross")
+INK = "#1f4e79"
+# The hatched, dotted and crossed fills are <pattern>s defined once per page (dashboard/_chart.html).
+FILLS = {"solid": INK, "hatch": "url(#chart-hatch)", "dots": "url(#chart-dots)", "cross": "url(#chart-cross)"}
 ROW, BAR_GAP, LABEL_W, VALUE_W = 26, 6, 170, 64
 
 
@@ -46,6 +52,41 @@ class Chart:
     texts: list[Text] = field(default_factory=list)
     lines: list[tuple[float, float, float, float]] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (pattern, series name)
+
+    def svg(self, id_: str) -> Markup:
+        """The chart as inline SVG (built here, not in Jinja: a dashboard draws hundreds of shapes)."""
+        title = escape(f"{self.title} {_('(die Zahlen stehen in der Tabelle darunter)')}")
+        parts = [
+            f'<figure class="chart mb-2"><svg viewBox="0 0 {self.width} {self.height}" width="{self.width}" '
+            f'height="{self.height}" role="img" aria-labelledby="{id_}-title" class="chart-svg">'
+            f'<title id="{id_}-title">{title}</title>'
+        ]
+        for b in self.bars:
+            parts.append(
+                f'<rect x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" '
+                f'fill="{FILLS[b.pattern]}" stroke="{INK}" stroke-width="1">'
+                f"<title>{escape(b.title)}</title></rect>"
+            )
+        for x1, y1, x2, y2 in self.lines:
+            parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#495057"/>')
+        for t in self.texts:
+            css = "chart-small" if t.small else "chart-text"
+            parts.append(
+                f'<text x="{t.x:.1f}" y="{t.y:.1f}" text-anchor="{t.anchor}" class="{css}">'
+                f"{escape(t.text)}</text>"
+            )
+        parts.append("</svg>")
+        if self.legend:
+            parts.append('<figcaption class="chart-legend small">')
+            for pattern, name in self.legend:
+                parts.append(
+                    '<span class="me-3 text-nowrap"><svg width="14" height="14" aria-hidden="true" '
+                    f'focusable="false"><rect width="13" height="13" x="0.5" y="0.5" fill="{FILLS[pattern]}" '
+                    f'stroke="{INK}"/></svg> {escape(name)}</span>'
+                )
+            parts.append("</figcaption>")
+        parts.append("</figure>")
+        return Markup("".join(parts))  # noqa: S704 - every text above went through escape()
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
+from crm.core.i18n import gettext as _
 from crm.core.params import choice_arg, date_arg, int_arg
 from crm.dashboard.filters import local_midnight
 from crm.dooropeners.models import DoorOpener, Introduction

@@ -13,12 +13,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
 from crm.activities import dates
 from crm.auth.models import User
+from crm.core.i18n import gettext as _
 from crm.core.params import choice_arg
 from crm.dooropeners.vocab import DoorOpenerKind
 from crm.extensions import db

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
+from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
 from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts

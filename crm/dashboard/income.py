@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from crm.core.formatting import cents_filter
+from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import month_start, quarter_start
 from crm.dashboard import charts

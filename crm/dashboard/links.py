@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from flask import url_for
+
+_SAFE = re.compile(r"[A-Za-z0-9_.-]*\Z")
+
+
+def _pair(key: str, value: Any) -> str:
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return f"{key}={text if _SAFE.match(text) else quote(text, safe='')}"
 
 
 class Links:
@@ -23,16 +31,12 @@ class Links:
         return self._bases[key]
 
     def to(self, endpoint: str, args: dict[str, Any], *, companies: bool = True, **values: Any) -> str:
-        merged: dict[str, Any] = {**(self.company_args if companies else {}), **args}
-        query = urlencode(
-            [
-                (k, _arg(v))
-                for k, value in merged.items()
-                for v in (value if isinstance(value, list) else [value])
-            ]
-        )
-        return f"{self._base(endpoint, **values)}?{query}" if query else self._base(endpoint, **values)
-
-
-def _arg(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
+        """``endpoint``'s address with ``args`` (a list repeats its key) and the company filters."""
+        merged: dict[str, Any] = {**self.company_args, **args} if companies else args
+        pairs = [
+            _pair(k, v)
+            for k, value in merged.items()
+            for v in (value if isinstance(value, list) else [value])
+        ]
+        base = self._base(endpoint, **values)
+        return f"{base}?{'&'.join(pairs)}" if pairs else base

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
+from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
 from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import local_date, month_start
