@@ -23,7 +23,7 @@ from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import local_date, month_start, week_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table
-from crm.dashboard.filters import DashboardFilters, add_months, local_midnight
+from crm.dashboard.filters import DashboardFilters, add_months, local_midnight, scoped
 from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation
@@ -188,11 +188,10 @@ def overdue(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     stmt = (
         sa.select(FollowUp.assignee_id, User.name, sa.func.count())
         .select_from(FollowUp)
-        .join(Organisation, Organisation.id == FollowUp.organisation_id)
         .join(User, User.id == FollowUp.assignee_id)
-        .where(FollowUp.done_at.is_(None), FollowUp.due_on < filters.today, organisation_visibility(user))
+        .where(FollowUp.done_at.is_(None), FollowUp.due_on < filters.today)
     )
-    stmt = apply_filters(stmt, filters.company_query(), user).group_by(FollowUp.assignee_id, User.name)
+    stmt = scoped(stmt, FollowUp.organisation_id, filters, user).group_by(FollowUp.assignee_id, User.name)
     rows = sorted(db.session.execute(stmt), key=lambda r: (-r[2], r[1]))
     table = Table([Col(_("Mitarbeiter/in"), "text"), Col(_("überfällig"))])
     hrefs = []

@@ -20,10 +20,11 @@ from crm.activities import dates
 from crm.auth.models import User
 from crm.core.i18n import gettext as _
 from crm.core.params import choice_arg
+from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.dooropeners.vocab import DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import Organisation
-from crm.organisations.queries import ListQuery
+from crm.organisations.queries import ListQuery, apply_filters
 
 ROLLING = {
     "12m": (12, _l("Letzte 12 Monate")),
@@ -147,3 +148,20 @@ def owner_choices() -> list[Any]:
     return list(
         db.session.execute(sa.select(User.id, User.name).where(User.is_active.is_(True)).order_by(User.name))
     )
+
+
+def scoped(
+    stmt: sa.Select[Any], organisation_id: Any, filters: DashboardFilters, user: Any
+) -> sa.Select[Any]:
+    """Keep the rows of ``stmt`` whose company (``organisation_id``) is visible and matches the filters.
+
+    Without company filters: "not one of the hidden companies" (reads the few archived ids instead
+    of looking up every row's company); with filters: join the companies and apply the company
+    list's own filters.
+    """
+    if filters.is_filtered:
+        joined = stmt.join(Organisation, Organisation.id == organisation_id).where(
+            organisation_visibility(user)
+        )
+        return apply_filters(joined, filters.company_query(), user)
+    return stmt.where(organisation_id.not_in(sa.select(Organisation.id).where(organisation_hidden(user))))

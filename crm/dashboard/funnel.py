@@ -11,7 +11,7 @@ from crm.core.i18n import resolved
 from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
-from crm.dashboard.filters import DashboardFilters
+from crm.dashboard.filters import DashboardFilters, scoped
 from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation, StageChange
@@ -58,12 +58,10 @@ def conversion(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     furthest = (
         sa.select(both.c.oid, sa.func.max(both.c.r).label("r")).group_by(both.c.oid).subquery("furthest")
     )
-    stmt = (
-        sa.select(*(sa.func.count(sa.case((furthest.c.r >= s.rank, 1))) for s in FUNNEL))
-        .select_from(furthest.join(Organisation, Organisation.id == furthest.c.oid))
-        .where(organisation_visibility(user))
+    stmt = sa.select(*(sa.func.count(sa.case((furthest.c.r >= s.rank, 1))) for s in FUNNEL)).select_from(
+        furthest
     )
-    row = db.session.execute(apply_filters(stmt, filters.company_query(), user)).one()
+    row = db.session.execute(scoped(stmt, furthest.c.oid, filters, user)).one()
     reached = [int(n or 0) for n in row]
     labels = resolved(STAGE_LABELS)
     period = filters.period

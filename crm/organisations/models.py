@@ -35,7 +35,15 @@ class Organisation(db.Model):
         sa.Index("ix_organisations_active_city", "is_archived", "city"),
         sa.Index("ix_organisations_active_last_contact", "is_archived", "last_contact_at"),
         sa.Index("ix_organisations_active_created", "is_archived", "created_at"),
-        sa.Index("ix_organisations_active_first_contact", "is_archived", "first_contact_at"),
+        # Dashboard: companies first reached in a period (training-active, size class) from the index alone.
+        sa.Index(
+            "ix_organisations_active_first_contact",
+            "is_archived",
+            "first_contact_at",
+            "is_training_active",
+            "size_class",
+        ),
+        sa.Index("ix_organisations_active_training", "is_archived", "is_training_active"),
         sa.Index("ix_organisations_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         sa.Index("ix_organisations_postcode", "postcode"),
         sa.Index("ix_organisations_website_domain", "website_domain"),
