@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from crm.activities import dates
 from crm.activities.models import ActivityCount, FollowUp
 from crm.activities.summary import WEEK
+from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts
 from crm.dashboard.activity import weeks_until
@@ -22,8 +23,6 @@ def home_context(user: Any) -> dict[str, Any] | None:
     """Three small aggregates over summary table and indexes (3 queries)."""
     if not (user and user.is_authenticated):
         return None
-    from flask_babel import gettext as _
-
     today = dates.local_today()
     mondays = weeks_until(today)
     weekly = dict(

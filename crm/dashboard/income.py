@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from crm.core.formatting import cents_filter
 from crm.core.i18n import gettext as _
-from crm.core.scoping import organisation_visibility
+from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.core.sqlfuncs import month_start, quarter_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table
@@ -37,15 +37,21 @@ def _euros(cents: int) -> float:
 def fees(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     """Fees due, paid and open per fee year of the period (the fee list's totals)."""
     years = filters.period.years
-    stmt = (
-        sa.select(Fee.year, Fee.status, sa.func.sum(Fee.amount_cents))
-        .join(Organisation, Organisation.id == Fee.organisation_id)
-        .where(organisation_visibility(user), Fee.year.in_(years))
+    # Like the fee list's totals: all fees of the years (covering index) minus those of hidden companies.
+    columns = (Fee.year, Fee.status, sa.func.sum(Fee.amount_cents))
+    everything = sa.select(*columns).where(Fee.year.in_(years)).group_by(Fee.year, Fee.status)
+    hidden = (
+        sa.select(*columns)
+        .select_from(Organisation)
+        .join(Fee, Fee.organisation_id == Organisation.id)
+        .where(organisation_hidden(user), Fee.year.in_(years))
         .group_by(Fee.year, Fee.status)
     )
-    sums: dict[tuple[int, FeeStatus], int] = {
-        (year, FeeStatus(status)): int(total or 0) for year, status, total in db.session.execute(stmt)
-    }
+    sums: dict[tuple[int, FeeStatus], int] = {}
+    for stmt, sign in ((everything, 1), (hidden, -1)):
+        for year, status, total in db.session.execute(stmt):
+            key = (year, FeeStatus(status))
+            sums[key] = sums.get(key, 0) + sign * int(total or 0)
     table = Table(
         [
             Col(_("Beitragsjahr"), "text"),
