@@ -17,17 +17,20 @@ from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.core.sqlfuncs import month_start, quarter_start
 from crm.dashboard import charts
-from crm.dashboard.figure import Cell, Col, Figure, Table
+from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters, add_months
 from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
 from crm.memberships.vocab import OWED, UNPAID, FeeStatus
+from crm.offers import keyaccounts
 from crm.offers.models import Offer
 from crm.offers.queries import OfferQuery, filtered
 from crm.offers.vocab import OPEN_STATUSES
 from crm.organisations.models import Organisation
 from crm.sponsorships import queries as sponsorship_queries
+
+TOP_ACCOUNTS = 10
 
 
 def _euros(cents: int) -> float:
@@ -217,4 +220,57 @@ def offer_forecast(filters: DashboardFilters, user: Any, links: Links) -> Figure
         table,
         [chart],
         note=_("Gewichtet = Angebotswert × Wahrscheinlichkeit; offene und versendete Angebote."),
+    )
+
+
+def key_accounts(filters: DashboardFilters, user: Any, links: Links) -> Figure:
+    """Key accounts: the year's planned revenue against won offers and paid fees (as /key-accounts/)."""
+    year = filters.period.last_day.year
+    rows = keyaccounts.plan_vs_actual(year, user)
+    sums = keyaccounts.totals(rows)
+    table = Table(
+        [
+            Col(_("Key Account"), "text"),
+            Col(_("Plan"), "cents"),
+            Col(_("gewonnene Angebote"), "cents"),
+            Col(_("bezahlte Beiträge"), "cents"),
+            Col(_("Ist"), "cents"),
+            Col(_("Ist/Plan"), "percent"),
+        ]
+    )
+    shown = sorted(rows, key=lambda r: (-r.plan_cents, r.name))[:TOP_ACCOUNTS]
+    names, actual, plan, texts = [], [], [], []
+    for r in shown:
+        href = links.to("organisations.detail", {}, companies=False, org_id=r.organisation_id)
+        table.add(
+            r.name,
+            r.plan_cents,
+            r.won_cents,
+            r.fees_cents,
+            Cell(r.actual_cents, href),
+            percent(r.actual_cents, r.plan_cents),
+        )
+        names.append(r.name)
+        actual.append(_euros(r.actual_cents))
+        plan.append(_euros(r.plan_cents))
+        texts.append(f"{cents_filter(r.actual_cents)} / {cents_filter(r.plan_cents)}")
+    if rows:
+        href = links.to("keyaccounts.index", {"year": year}, companies=False)
+        table.add(
+            _("Alle %(n)s Key Accounts", n=len(rows)),
+            Cell(sums["plan_cents"], href),
+            Cell(sums["won_cents"], href),
+            Cell(sums["fees_cents"], href),
+            Cell(sums["actual_cents"], href),
+            percent(sums["actual_cents"], sums["plan_cents"]),
+        )
+    chart = charts.hbars(
+        _("Ist je Key Account (Plan daneben als Zahl)"), names, charts.Series("", actual, (), texts)
+    )
+    return Figure(
+        "key_accounts",
+        _("Key Accounts %(year)s: Plan und Ist (die %(n)s größten Pläne)", year=year, n=TOP_ACCOUNTS),
+        table,
+        [chart] if rows else [],
+        empty=_("Noch keine Key Accounts."),
     )

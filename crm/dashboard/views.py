@@ -30,7 +30,10 @@ SECTIONS: list[tuple[Any, list[Builder]]] = [
     (_l("Türöffner"), [dooropeners.top_door_openers, dooropeners.door_opener_kinds]),
     (_l("Aktivität"), [activity.weekly, activity.visits_calls, activity.overdue]),
     (_l("Weiterbildungsaktive Betriebe"), [reach.training, reach.size_mix]),
-    (_l("Einnahmen"), [income.fees, income.new_members, income.sponsorships, income.offer_forecast]),
+    (
+        _l("Einnahmen"),
+        [income.fees, income.new_members, income.sponsorships, income.offer_forecast, income.key_accounts],
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from crm.dooropeners.vocab import DoorOpenerKind
 from crm.extensions import db
 from crm.memberships.models import Fee
 from crm.memberships.vocab import FeeStatus, MembershipKind, PaymentMethod, ProRataRule
+from crm.offers.models import AccountPlan, KeyAccount
 from crm.organisations.models import StageChange
 from crm.organisations.services import archive_organisation
 from crm.organisations.vocab import SizeClass, Stage
@@ -75,6 +76,7 @@ def _fee(membership: Any, year: int, cents: int, status: FeeStatus) -> None:
             payment_method=PaymentMethod.INVOICE,
             due_on=date(year, 3, 31),
             status=status,
+            paid_on=date(year, 4, 1) if status == FeeStatus.PAID else None,
         )
     )
 
@@ -183,6 +185,9 @@ def build(monkeypatch: Any, manager: Any) -> Data:
             probability=probability,
             expected_close_on=close,
         )
+    for org, plan in ((o1, 500000), (o4, 900000)):
+        db.session.add(KeyAccount(organisation_id=org.id))
+        db.session.add(AccountPlan(organisation_id=org.id, year=2026, revenue_potential_cents=plan))
     db.session.flush()
 
     archive_organisation(o4, actor=manager)

@@ -139,6 +139,10 @@ def test_income(app: Any, data: Any) -> None:
     assert forecast[1] == ["11/2026", 1, 50000, 25000]
     assert forecast[2] == ["12/2026", 2, 133333, 30999]  # (100000·20 + 33333·33) / 100, whole cents
     assert all(row[1] == 0 for row in forecast[3:]) and forecast[-1][0] == "10/2027"
+    assert values(f["key_accounts"]) == [
+        ["Eins GmbH", 500000, 0, 10000, 10000, 0.02],
+        ["Alle 1 Key Accounts", 500000, 0, 10000, 10000, 0.02],
+    ]
     # Income ignores the company filters (stated on the page) …
     assert values(figures(app, data.manager, "region=Celle")["fees"]) == values(f["fees"])
     # … but a past year is a different period.
@@ -194,6 +198,12 @@ def test_every_drill_down_list_shows_the_figure(app: Any, client: Any, data: Any
             continue
         if "/sponsorships/" in href and "€" in text:
             continue  # sums: see test_income; the count column links to the same list
+        if "/key-accounts/" in href:
+            listed = unescape(client.get(href).get_data(as_text=True))
+            footer = re.search(r"<tfoot>(.*?)</tfoot>", listed, re.S).group(1)
+            assert _number(text) in [_number(a) for a in re.findall(r"[\d.]+,\d\d", footer)], (href, text)
+            checked += 1
+            continue
         if "/offers/" in href and "€" in text:
             listed = unescape(client.get(href).get_data(as_text=True))
             assert _number(text) in _offer_sums(listed), (href, text)
