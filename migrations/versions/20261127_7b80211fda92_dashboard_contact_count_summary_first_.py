@@ -36,6 +36,11 @@ def upgrade():
         )
         batch_op.create_index('ix_organisations_active_training', ['is_archived', 'is_training_active'], unique=False)
 
+    with op.batch_alter_table('stage_changes', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_stage_changes_at_org_stage', ['changed_at', 'organisation_id', 'to_stage'], unique=False
+        )
+
     # Fill the summary from the contacts already logged (same rule as `flask crm summaries`).
     activities = sa.table(
         'activities',
@@ -74,6 +79,9 @@ def downgrade():
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index('ix_organisations_active_training')
         batch_op.drop_index('ix_organisations_active_first_contact')
+
+    with op.batch_alter_table('stage_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_stage_changes_at_org_stage')
 
     op.drop_table('activity_counts')
     # ### end Alembic commands ###
