@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -23,8 +23,7 @@ FILLS = {"solid": INK, "hatch": "url(#chart-hatch)", "dots": "url(#chart-dots)",
 ROW, BAR_GAP, LABEL_W, VALUE_W = 26, 6, 170, 64
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     x: float
     y: float
     w: float
@@ -34,8 +33,7 @@ class Bar:
     href: str | None = None
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     x: float
     y: float
     text: str

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from markupsafe import Markup, escape
 
 from crm.core.export import Column, csv_response, python_rows
 
@@ -12,8 +14,7 @@ from crm.core.export import Column, csv_response, python_rows
 _CSV_KIND = {"text": "text", "int": "int", "percent": "number", "cents": "cents"}
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a page builds a thousand of them
     value: Any
     href: str | None = None
     text: str = ""
@@ -56,6 +57,34 @@ class Table:
     @property
     def aligns(self) -> list[str]:
         return ["" if c.kind == "text" else "text-end" for c in self.columns]
+
+    def html(self, caption: str) -> Markup:
+        """The table as HTML (built here, not in Jinja: the weekly table alone has hundreds of cells).
+
+        The first cell of a row is its header; a cell with a link shows the number as the link.
+        """
+        aligns = self.aligns
+        head = "".join(
+            f'<th scope="col" class="{a}">{escape(c.header)}</th>'
+            for c, a in zip(self.columns, aligns, strict=True)
+        )
+        parts = [
+            '<table class="table table-sm table-hover align-middle mb-1 dashboard-table">'
+            f'<caption class="visually-hidden">{escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>"
+        ]
+        for row in self.rows:
+            parts.append(f'<tr><th scope="row" class="fw-normal">{escape(row[0].text)}</th>')
+            for cell, align in zip(row[1:], aligns[1:], strict=True):
+                if cell.href:
+                    parts.append(
+                        f'<td class="text-end"><a href="{escape(cell.href)}">{escape(cell.text)}</a></td>'
+                    )
+                else:
+                    parts.append(f'<td class="{align}">{escape(cell.text)}</td>')
+            parts.append("</tr>")
+        parts.append("</tbody></table>")
+        return Markup("".join(parts))  # noqa: S704 - every value above went through escape()
 
     def add(self, *cells: Any) -> None:
         row = []
