@@ -54,6 +54,33 @@ def test_seed_demo_xs(app):
         )
     )
     assert mismatched == 0
+    # And the first-contact date the oldest one (written with the last one, without a scan per company).
+    oldest_of = (
+        sa.select(sa.func.min(Activity.occurred_at))
+        .where(Activity.organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    assert (
+        _scalar(
+            sa.select(sa.func.count())
+            .select_from(Organisation)
+            .where(Organisation.first_contact_at.is_not(None))
+        )
+        > 0
+    )
+    assert (
+        _scalar(
+            sa.select(sa.func.count())
+            .select_from(Organisation)
+            .where(
+                sa.or_(
+                    sa.and_(Organisation.first_contact_at.is_(None), oldest_of.is_not(None)),
+                    Organisation.first_contact_at != oldest_of,
+                )
+            )
+        )
+        == 0
+    )
     leads_with_contacts = _scalar(
         sa.select(sa.func.count())
         .select_from(Organisation)
