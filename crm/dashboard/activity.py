@@ -48,27 +48,25 @@ def _counts(
     *,
     kinds: list[ActivityKind] | None = None,
 ) -> list[Any]:
-    """Rows (period_start, user_id, kind, n) for buckets starting in [start, end)."""
+    """Rows (period_start, user_id, n) for buckets starting in [start, end), per kind if ``kinds``.
+
+    With ``kinds`` the rows are (period_start, kind, n) over everybody.
+    """
     if not filters.is_filtered:
-        stmt = sa.select(
-            ActivityCount.period_start,
-            ActivityCount.user_id,
-            ActivityCount.kind,
-            sa.func.sum(ActivityCount.contacts),
-        ).where(
+        group = [ActivityCount.period_start, ActivityCount.kind if kinds else ActivityCount.user_id]
+        stmt = sa.select(*group, sa.func.sum(ActivityCount.contacts)).where(
             ActivityCount.grain == grain,
             ActivityCount.period_start >= start,
             ActivityCount.period_start < end,
         )
         if kinds:
             stmt = stmt.where(ActivityCount.kind.in_(kinds))
-        stmt = stmt.group_by(ActivityCount.period_start, ActivityCount.user_id, ActivityCount.kind)
-        return list(db.session.execute(stmt))
+        return list(db.session.execute(stmt.group_by(*group)))
     day = local_date(Activity.occurred_at)
     bucket = week_start(day) if grain == WEEK else month_start(day)
-    who = sa.func.coalesce(Activity.user_id, NOBODY)
+    second = Activity.kind if kinds else sa.func.coalesce(Activity.user_id, NOBODY)
     stmt = (
-        sa.select(bucket, who, Activity.kind, sa.func.count())
+        sa.select(bucket, second, sa.func.count())
         .join(Organisation, Organisation.id == Activity.organisation_id)
         .where(
             organisation_visibility(user),
@@ -78,7 +76,7 @@ def _counts(
     )
     if kinds:
         stmt = stmt.where(Activity.kind.in_(kinds))
-    stmt = apply_filters(stmt, filters.company_query(), user).group_by(bucket, who, Activity.kind)
+    stmt = apply_filters(stmt, filters.company_query(), user).group_by(bucket, second)
     return list(db.session.execute(stmt))
 
 
@@ -94,8 +92,8 @@ def weekly(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     mondays = weeks_until(filters.today)
     end = mondays[-1] + timedelta(weeks=1)
     grid: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for start, who, _kind, n in _counts(filters, user, WEEK, mondays[0], end):
-        grid[who][start] += int(n)
+    for start, who, n in _counts(filters, user, WEEK, mondays[0], end):
+        grid[who][start] = int(n)
     names = _names({u for u in grid if u != NOBODY})
     names[NOBODY] = _("(niemand)")
     order = sorted(grid, key=lambda u: (u == NOBODY, names.get(u, "").lower(), u))
@@ -155,8 +153,8 @@ def visits_calls(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     period = filters.period
     kinds = [ActivityKind.VISIT, ActivityKind.CALL]
     sums: dict[tuple[date, ActivityKind], int] = defaultdict(int)
-    for start, _who, kind, n in _counts(filters, user, MONTH, period.start, period.end, kinds=kinds):
-        sums[(start, ActivityKind(kind))] += int(n)
+    for start, kind, n in _counts(filters, user, MONTH, period.start, period.end, kinds=kinds):
+        sums[(start, ActivityKind(kind))] = int(n)
     table = Table([Col(_("Monat"), "text"), Col(_("Besuche")), Col(_("Anrufe"))])
     series: dict[ActivityKind, tuple[list[int], list[str]]] = {k: ([], []) for k in kinds}
     labels = []
