@@ -19,7 +19,7 @@ from crm.activities.dates import LOCAL_TZ
 from crm.activities.models import Activity, ActivityCount
 from crm.activities.vocab import ActivityKind
 from crm.core.scoping import shared_organisation_scope
-from crm.core.sqlfuncs import local_date, month_start, week_start
+from crm.core.sqlfuncs import local_date, local_month_start, week_start
 from crm.core.summaries import Summary, add_counts, register_summary
 from crm.extensions import db
 from crm.organisations.events import on_scope_changed
@@ -72,7 +72,9 @@ def changed(activity: Activity, before: dict[str, Any]) -> None:
 def _live(*conditions: Any, grain: str) -> sa.Select[Any]:
     """Live contact counts per bucket, staff member and kind over the shared company scope."""
     day = local_date(Activity.occurred_at)
-    bucket = (week_start(day) if grain == WEEK else month_start(day)).label("period_start")
+    bucket = (week_start(day) if grain == WEEK else local_month_start(Activity.occurred_at)).label(
+        "period_start"
+    )
     user = sa.func.coalesce(Activity.user_id, 0).label("user_id")
     return (
         sa.select(sa.literal(grain).label("grain"), bucket, user, Activity.kind, sa.func.count().label("n"))
@@ -94,7 +96,7 @@ def scope_changed(organisation_ids: Iterable[int], *, entering: bool) -> None:
     rows = []
     for grain in (WEEK, MONTH):
         day = local_date(Activity.occurred_at)
-        bucket = week_start(day) if grain == WEEK else month_start(day)
+        bucket = week_start(day) if grain == WEEK else local_month_start(Activity.occurred_at)
         user = sa.func.coalesce(Activity.user_id, 0)
         stmt = (
             sa.select(bucket, user, Activity.kind, sa.func.count())

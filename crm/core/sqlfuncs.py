@@ -157,3 +157,32 @@ def _quarter_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def _quarter_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     (day,) = list(element.clauses)
     return f"CAST(date_trunc('quarter', CAST({compiler.process(day, **kw)} AS DATE)) AS DATE)"
+
+
+class local_month_start(FunctionElement[Any]):
+    """The first day of the Berlin month of a UTC timestamp (cheaper than ``month_start(local_date(ts))``).
+
+    On SQLite: every month boundary falls in one known offset — summer time (+2 h) for the months
+    April to October, winter time (+1 h) for November to March, because the clock changes on the
+    last Sundays of March and October, before the month ends. So the month of ``ts + 2 h`` decides.
+    """
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "local_month_start"
+
+
+@compiles(local_month_start, "sqlite")
+def _local_month_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    t = compiler.process(ts, **kw)
+    return (
+        f"CASE WHEN strftime('%m', {t}, '+2 hours') BETWEEN '04' AND '10' "
+        f"THEN date({t}, '+2 hours', 'start of month') ELSE date({t}, '+1 hour', 'start of month') END"
+    )
+
+
+@compiles(local_month_start, "postgresql")
+def _local_month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    (ts,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(ts, **kw)} AT TIME ZONE 'Europe/Berlin') AS DATE)"

@@ -20,7 +20,7 @@ from crm.auth.models import User
 from crm.core.formatting import date_filter
 from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_visibility
-from crm.core.sqlfuncs import local_date, month_start, week_start
+from crm.core.sqlfuncs import local_date, local_month_start, week_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table
 from crm.dashboard.filters import DashboardFilters, add_months, local_midnight, scoped
@@ -62,8 +62,11 @@ def _counts(
         if kinds:
             stmt = stmt.where(ActivityCount.kind.in_(kinds))
         return list(db.session.execute(stmt.group_by(*group)))
-    day = local_date(Activity.occurred_at)
-    bucket = week_start(day) if grain == WEEK else month_start(day)
+    bucket = (
+        week_start(local_date(Activity.occurred_at))
+        if grain == WEEK
+        else local_month_start(Activity.occurred_at)
+    )
     second = Activity.kind if kinds else sa.func.coalesce(Activity.user_id, NOBODY)
     stmt = (
         sa.select(bucket, second, sa.func.count())

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
 from crm.core.scoping import organisation_visibility
-from crm.core.sqlfuncs import local_date, month_start
+from crm.core.sqlfuncs import local_month_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters, add_months
@@ -35,7 +35,7 @@ def training(filters: DashboardFilters, user: Any, links: Links) -> Figure:
         organisation_visibility(user)
     )
     total, active = db.session.execute(apply_filters(total_stmt, query, user)).one()
-    month = month_start(local_date(Organisation.first_contact_at))
+    month = local_month_start(Organisation.first_contact_at)
     stmt = sa.select(month, sa.func.count(), sa.func.sum(TRAINING)).where(
         organisation_visibility(user), *_first_contact_in(filters)
     )

@@ -41,6 +41,11 @@ def upgrade():
             'ix_stage_changes_at_org_stage', ['changed_at', 'organisation_id', 'to_stage'], unique=False
         )
 
+    with op.batch_alter_table('introductions', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_introductions_on', ['introduced_on', 'organisation_id', 'door_opener_id'], unique=False
+        )
+
     # Fill the summary from the contacts already logged (same rule as `flask crm summaries`).
     activities = sa.table(
         'activities',
@@ -82,6 +87,9 @@ def downgrade():
 
     with op.batch_alter_table('stage_changes', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_changes_at_org_stage')
+
+    with op.batch_alter_table('introductions', schema=None) as batch_op:
+        batch_op.drop_index('ix_introductions_on')
 
     op.drop_table('activity_counts')
     # ### end Alembic commands ###

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm.activities import dates, summary
 from crm.activities.models import Activity, ActivityCount
 from crm.activities.services import delete_activity, log_activity, update_activity
-from crm.core.sqlfuncs import local_date, month_start, quarter_start, week_start
+from crm.core.sqlfuncs import local_date, local_month_start, month_start, quarter_start, week_start
 from crm.extensions import db
 from crm.organisations.merge import merge_organisations
 from crm.organisations.services import archive_organisation, restore_organisation
@@ -35,6 +35,15 @@ EDGES = [
     ("2027-01-03T23:00:00", "2027-01-04", "2027-01-04", "2027-01-01", "2027-01-01"),
     ("2026-06-30T21:59:59", "2026-06-30", "2026-06-29", "2026-06-01", "2026-04-01"),
     ("2026-06-30T22:00:00", "2026-07-01", "2026-06-29", "2026-07-01", "2026-07-01"),
+    ("2026-03-31T21:59:59", "2026-03-31", "2026-03-30", "2026-03-01", "2026-01-01"),  # summer time
+    ("2026-03-31T22:00:00", "2026-04-01", "2026-03-30", "2026-04-01", "2026-04-01"),
+    ("2026-10-31T22:59:59", "2026-10-31", "2026-10-26", "2026-10-01", "2026-10-01"),  # winter time
+    ("2026-10-31T23:00:00", "2026-11-01", "2026-10-26", "2026-11-01", "2026-10-01"),
+    ("2024-03-31T00:59:59", "2024-03-31", "2024-03-25", "2024-03-01", "2024-01-01"),  # change on the 31st
+    ("2024-03-31T22:00:00", "2024-04-01", "2024-04-01", "2024-04-01", "2024-04-01"),
+    ("2021-10-31T00:30:00", "2021-10-31", "2021-10-25", "2021-10-01", "2021-10-01"),  # change on the 31st
+    ("2021-10-31T23:00:00", "2021-11-01", "2021-11-01", "2021-11-01", "2021-10-01"),
+    ("2027-02-28T23:00:00", "2027-03-01", "2027-03-01", "2027-03-01", "2027-01-01"),
 ]
 
 
@@ -55,13 +64,18 @@ def test_sql_buckets_follow_berlin_calendar(app: Any) -> None:
         ids[instant] = factories.ActivityFactory(organisation=org, occurred_at=at(instant)).id
     day = local_date(Activity.occurred_at)
     rows = db.session.execute(
-        sa.select(Activity.id, day, week_start(day), month_start(day), quarter_start(day)).where(
-            Activity.organisation_id == org.id
-        )
+        sa.select(
+            Activity.id,
+            day,
+            week_start(day),
+            month_start(day),
+            quarter_start(day),
+            local_month_start(Activity.occurred_at),
+        ).where(Activity.organisation_id == org.id)
     ).all()
     found = {row[0]: tuple(v.isoformat() for v in row[1:]) for row in rows}
     for instant, *expected in EDGES:
-        assert found[ids[instant]] == tuple(expected), instant
+        assert found[ids[instant]] == (*expected, expected[2]), instant
         assert tuple(d.isoformat() for d in summary.buckets(at(instant))) == (expected[1], expected[2])
 
 
