@@ -172,30 +172,31 @@ def offer_forecast(filters: DashboardFilters, user: Any, links: Links) -> Figure
     bucket = sa.case(
         (Offer.expected_close_on < this_month, sa.null()), else_=month_start(Offer.expected_close_on)
     )
-    # The offer list's visibility (``offer_visibility``: joint offers of a group, or a visible company),
-    # spelt "not a hidden company" so that no offer row needs its company looked up.
-    hidden = sa.select(Organisation.id).where(organisation_hidden(user))
-    visible = sa.or_(
-        sa.and_(Offer.organisation_id.is_(None), Offer.group_id.is_not(None)),
-        Offer.organisation_id.not_in(hidden),
+    # The offer list's visibility (joint offers of a group, or offers to a visible company) as "all
+    # open offers (read from the covering index) minus those of hidden companies", like the fee sums.
+    columns = (
+        bucket,
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
+        sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
     )
-    if not (user and user.is_authenticated and user.is_active):
-        visible = sa.false()
-    stmt = (
-        sa.select(
-            bucket,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
-            sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
-        )
-        .where(
-            Offer.status.in_(list(OPEN_STATUSES)),
-            Offer.expected_close_on < add_months(months[-1], 1),
-            visible,
-        )
+    conditions = (Offer.status.in_(list(OPEN_STATUSES)), Offer.expected_close_on < add_months(months[-1], 1))
+    everything = sa.select(*columns).where(*conditions).group_by(bucket)
+    hidden = (
+        sa.select(*columns)
+        .select_from(Organisation)
+        .join(Offer, Offer.organisation_id == Organisation.id)
+        .where(organisation_hidden(user), *conditions)
         .group_by(bucket)
     )
-    sums = {m: (int(n), int(v), int(w) // 100) for m, n, v, w in db.session.execute(stmt)}
+    totals: dict[Any, list[int]] = {}
+    if user and user.is_authenticated and user.is_active:
+        for stmt, sign in ((everything, 1), (hidden, -1)):
+            for month, n, value, weight in db.session.execute(stmt):
+                found = totals.setdefault(month, [0, 0, 0])
+                for i, amount in enumerate((n, value, weight)):
+                    found[i] += sign * int(amount)
+    sums = {m: (n, v, w // 100) for m, (n, v, w) in totals.items()}
     table = Table(
         [
             Col(_("Abschluss erwartet"), "text"),
