@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Join
 
 
 class days_between(FunctionElement[int]):
@@ -186,3 +187,21 @@ def _local_month_start_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def _local_month_start_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     (ts,) = list(element.clauses)
     return f"CAST(date_trunc('month', {compiler.process(ts, **kw)} AT TIME ZONE 'Europe/Berlin') AS DATE)"
+
+
+class CrossJoin(Join):
+    """``a CROSS JOIN b`` (join condition in WHERE): SQLite then loops over ``a`` first.
+
+    For plans the SQLite planner gets wrong: the fee list walks the company name index and probes
+    each company's fees; "figures of hidden companies" start from the few archived companies
+    instead of every fee or offer. PostgreSQL plans a CROSS JOIN with a WHERE condition like any
+    inner join.
+    """
+
+    inherit_cache = True
+
+
+@compiles(CrossJoin)
+def _compile_cross_join(join: CrossJoin, compiler: Any, **kw: Any) -> str:
+    kw["asfrom"] = True
+    return f"{compiler.process(join.left, **kw)} CROSS JOIN {compiler.process(join.right, **kw)}"

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from crm.core.formatting import cents_filter
 from crm.core.i18n import gettext as _
 from crm.core.scoping import organisation_hidden, organisation_visibility
-from crm.core.sqlfuncs import month_start, quarter_start
+from crm.core.sqlfuncs import CrossJoin, month_start, quarter_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters, add_months
@@ -44,9 +44,8 @@ def fees(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     everything = sa.select(*columns).where(Fee.year.in_(years)).group_by(Fee.year, Fee.status)
     hidden = (
         sa.select(*columns)
-        .select_from(Organisation)
-        .join(Fee, Fee.organisation_id == Organisation.id)
-        .where(organisation_hidden(user), Fee.year.in_(years))
+        .select_from(CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
+        .where(Fee.organisation_id == Organisation.id, organisation_hidden(user), Fee.year.in_(years))
         .group_by(Fee.year, Fee.status)
     )
     sums: dict[tuple[int, FeeStatus], int] = {}
@@ -184,9 +183,8 @@ def offer_forecast(filters: DashboardFilters, user: Any, links: Links) -> Figure
     everything = sa.select(*columns).where(*conditions).group_by(bucket)
     hidden = (
         sa.select(*columns)
-        .select_from(Organisation)
-        .join(Offer, Offer.organisation_id == Organisation.id)
-        .where(organisation_hidden(user), *conditions)
+        .select_from(CrossJoin(Organisation.__table__, Offer.__table__, sa.true()))
+        .where(Offer.organisation_id == Organisation.id, organisation_hidden(user), *conditions)
         .group_by(bucket)
     )
     totals: dict[Any, list[int]] = {}
