@@ -53,6 +53,7 @@ def main() -> None:
             owner = conn.execute(sa.text("SELECT min(owner_id) FROM organisations")).scalar()
         engine.dispose()
         pages = {
+            "reference: company list (#3 p95 ≤ 15 ms)": "/organisations/",
             "board": "/offers/board",
             "board: one owner": f"/offers/board?owner={owner}",
             "offer list: default": "/offers/",

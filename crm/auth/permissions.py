@@ -273,9 +273,16 @@ def can_manage_offers(user: Any, organisation: Any) -> bool:
 
 def can_edit_offer(user: Any, offer: Any) -> bool:
     """Managers edit every offer; staff the ones they own, created, or that have no owner."""
+    return bool(editable_offers(user, [offer]))
+
+
+def editable_offers(user: Any, offers: Any) -> set[int]:
+    """Ids of those ``offers`` that ``user`` may edit — one role check per page, not per row."""
     if not has_role(user, Role.STAFF):
-        return False
-    return is_manager(user) or offer.owner_id in (None, user.id) or offer.created_by_id == user.id
+        return set()
+    if is_manager(user):
+        return {o.id for o in offers}
+    return {o.id for o in offers if o.owner_id in (None, user.id) or o.created_by_id == user.id}
 
 
 def can_change_stage(user: Any, organisation: Any) -> bool:

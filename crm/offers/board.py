@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 
 from crm.audit.services import record
 from crm.auth import permissions
-from crm.auth.models import User
+from crm.auth.models import Role, User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.core.params import int_arg
 from crm.core.scoping import organisation_visibility
@@ -85,7 +85,6 @@ class Card:
     owner_id: int | None
     version: int
     open_offer_cents: int = 0
-    is_archived: bool = False  # the board shows active companies only (for the permission check)
 
 
 @dataclass
@@ -162,6 +161,16 @@ def board(query: BoardQuery, user: Any) -> list[BoardColumn]:
         for org_id, value in db.session.execute(values):
             cards[org_id].open_offer_cents = int(value or 0)
     return [columns[stage] for stage in COLUMNS]
+
+
+def movable(user: Any, columns: list[BoardColumn]) -> set[int]:
+    """Ids of the cards ``user`` may move (same rule as editing the company; one role check)."""
+    cards = [card for column in columns for card in column.cards]
+    if not cards or not permissions.has_role(user, Role.STAFF):
+        return set()
+    if permissions.is_manager(user):
+        return {card.id for card in cards}
+    return {card.id for card in cards if card.owner_id in (None, user.id)}
 
 
 def move(

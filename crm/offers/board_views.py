@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.core.errors import Conflict, DomainError
+from crm.core.i18n import resolved
 from crm.core.scoping import organisation_or_404
 from crm.core.security import safe_next_url
 from crm.extensions import db
@@ -24,9 +25,12 @@ from crm.organisations.vocab import STAGE_LABELS, Stage, label
 def board() -> str:
     """Companies by acquisition stage; a card moves with a small form or by drag and drop."""
     query = board_queries.parse_query()
+    columns = board_queries.board(query, current_user)
     return render_template(
         "offers/board.html",
-        columns=board_queries.board(query, current_user),
+        columns=columns,
+        movable=board_queries.movable(current_user, columns),
+        stage_options=[(stage.value, text) for stage, text in resolved(STAGE_LABELS).items()],
         query=query,
         owners=active_users(),
         move_form=MoveForm(),

@@ -28,10 +28,12 @@ MAX_MEMBERS = 500
 
 
 def snapshot(group: CompanyGroup) -> dict[str, Any]:
+    """The editable state of a group (for diffs)."""
     return {name: getattr(group, name) for name in FIELDS}
 
 
 def member_ids(group_id: int) -> set[int]:
+    """Ids of all member companies (archived ones included)."""
     return set(
         db.session.scalars(
             sa.select(CompanyGroupMember.organisation_id).where(CompanyGroupMember.group_id == group_id)
@@ -80,6 +82,7 @@ def create_group(
 def update_group(
     group: CompanyGroup, data: Mapping[str, Any], *, expected_version: int, actor: User
 ) -> dict[str, list[Any]]:
+    """Rename, change kind, coordinator (a member) or notes of a group loaded at ``expected_version``."""
     _require(actor)
     if group.version != expected_version:
         raise Conflict(_("Der Verbund wurde inzwischen von jemand anderem geändert."))
@@ -190,6 +193,7 @@ def visible_members(group_id: int, user: Any) -> list[Organisation]:
 
 
 def group_offers(group_id: int) -> list[Offer]:
+    """The joint offers of a group, newest close date first (one query)."""
     return list(
         db.session.scalars(
             sa.select(Offer)

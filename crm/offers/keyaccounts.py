@@ -37,10 +37,12 @@ MAX_POTENTIAL_CENTS = 100_000_000_00
 
 
 def is_key_account(organisation_id: int) -> bool:
+    """Whether the company is marked as key account."""
     return db.session.get(KeyAccount, organisation_id) is not None
 
 
 def plan_for(organisation_id: int, year: int) -> AccountPlan | None:
+    """The account plan of a company for a year, if any."""
     return db.session.scalar(
         sa.select(AccountPlan).where(AccountPlan.organisation_id == organisation_id, AccountPlan.year == year)
     )
@@ -187,6 +189,7 @@ def remove_key_account(org: Organisation, *, actor: User) -> None:
 
 
 def decision_map(org_id: int) -> dict[int, DecisionMapEntry]:
+    """The decision-maker map of a company, by contact person id."""
     return {
         e.contact_person_id: e
         for e in db.session.scalars(
@@ -267,6 +270,7 @@ def plan_vs_actual(year: int, user: Any, *, owner_id: int | None = None) -> list
 
 
 def totals(rows: Sequence[PlanActual]) -> dict[str, int]:
+    """Sums of plan, won offers, fees and actual over ``rows``."""
     return {
         "plan_cents": sum(r.plan_cents for r in rows),
         "won_cents": sum(r.won_cents for r in rows),

@@ -71,9 +71,18 @@ class Offer(db.Model):
         sa.Index("ix_offers_organisation_status", "organisation_id", "status"),
         sa.Index("ix_offers_group_id", "group_id"),
         sa.Index("ix_offers_owner_id", "owner_id"),
-        # The weighted forecast of open offers by month reads only this index.
-        sa.Index("ix_offers_status_close", "status", "expected_close_on", "value_cents", "probability"),
+        # The weighted forecast of open offers by month and the list's sums read only this index.
+        sa.Index(
+            "ix_offers_status_close",
+            "status",
+            "expected_close_on",
+            "value_cents",
+            "probability",
+            "organisation_id",
+        ),
         sa.Index("ix_offers_status_closed_on", "status", "closed_on"),
+        # The offer list's default order (by expected close) walks this index and stops at the page.
+        sa.Index("ix_offers_close", "expected_close_on", "id", "organisation_id"),
         sa.CheckConstraint("value_cents >= 0", name="value_not_negative"),
         sa.CheckConstraint("probability BETWEEN 0 AND 100", name="probability_range"),
         sa.CheckConstraint("(organisation_id IS NULL) <> (group_id IS NULL)", name="organisation_or_group"),

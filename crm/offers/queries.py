@@ -15,7 +15,7 @@ from crm.activities.dates import local_today
 from crm.auth.models import User
 from crm.core.export import Column, select_columns
 from crm.core.params import int_arg, multi_choice_arg, sort_arg
-from crm.core.scoping import organisation_or_404, organisation_visibility
+from crm.core.scoping import organisation_hidden, organisation_or_404
 from crm.extensions import db
 from crm.offers.models import CompanyGroup, Offer
 from crm.offers.vocab import LOST_REASON_LABELS, STATUS_LABELS, OfferStatus
@@ -37,15 +37,18 @@ SORTS: dict[str, Any] = {
 
 
 def offer_visibility(user: Any) -> sa.ColumnElement[bool]:
-    """Condition on ``Offer`` (outer-joined to ``Organisation``): offers ``user`` may list.
+    """Condition on ``Offer``: the offers ``user`` may list (no join needed).
 
-    An offer to a company follows the company's visibility (archived companies are excluded);
-    joint offers of a company group are visible to every user who may see companies.
+    An offer to a company follows the company's visibility (archived companies are excluded),
+    written as "not one of the hidden companies": the hidden set is small and served by an index,
+    so lists and sums never touch the company rows. Joint offers of a company group are visible to
+    every user who may see companies.
     """
     if not (user and user.is_authenticated and user.is_active):
         return sa.false()
-    companies = organisation_visibility(user)
-    return sa.or_(sa.and_(Offer.organisation_id.is_(None), Offer.group_id.is_not(None)), companies)
+    hidden = sa.select(Organisation.id).where(organisation_hidden(user))
+    # A CHECK constraint makes every offer name exactly one of company and group.
+    return sa.or_(Offer.organisation_id.is_(None), Offer.organisation_id.not_in(hidden))
 
 
 def offer_or_404(offer_id: int, user: Any) -> Offer:
@@ -115,16 +118,22 @@ def parse_query() -> OfferQuery:
     )
 
 
-def filtered(query: OfferQuery, user: Any, *columns: Any) -> sa.Select[Any]:
-    """``SELECT columns`` over the visible offers matching ``query``."""
-    stmt = (
-        sa.select(*columns)
-        .select_from(Offer)
-        .outerjoin(Organisation, Organisation.id == Offer.organisation_id)
-        .outerjoin(CompanyGroup, CompanyGroup.id == Offer.group_id)
-        .outerjoin(User, User.id == Offer.owner_id)
-        .where(offer_visibility(user))
-    )
+def filtered(
+    query: OfferQuery, user: Any, *columns: Any, joins: tuple[str, ...] = ("company", "owner")
+) -> sa.Select[Any]:
+    """``SELECT columns`` over the visible offers matching ``query``.
+
+    ``joins``: add the company and group (``company``) and the owner (``owner``) for names and
+    sorting; sums and the page's ids need none of them.
+    """
+    stmt = sa.select(*columns).select_from(Offer)
+    if "company" in joins:
+        stmt = stmt.outerjoin(Organisation, Organisation.id == Offer.organisation_id).outerjoin(
+            CompanyGroup, CompanyGroup.id == Offer.group_id
+        )
+    if "owner" in joins:
+        stmt = stmt.outerjoin(User, User.id == Offer.owner_id)
+    stmt = stmt.where(offer_visibility(user))
     if query.statuses:
         stmt = stmt.where(Offer.status.in_([OfferStatus(s) for s in query.statuses]))
     if query.owner == "me":
@@ -145,6 +154,7 @@ def filtered(query: OfferQuery, user: Any, *columns: Any) -> sa.Select[Any]:
 
 
 def ordered(stmt: sa.Select[Any], sort: str) -> sa.Select[Any]:
+    """Apply ``sort`` (``close`` or ``-close`` …); ties broken by id so pages never overlap."""
     key = sort.removeprefix("-")
     descending = sort.startswith("-")
     column = SORTS[key]
@@ -152,30 +162,51 @@ def ordered(stmt: sa.Select[Any], sort: str) -> sa.Select[Any]:
     return stmt.order_by(expression, Offer.id.desc() if descending else Offer.id.asc())
 
 
+def page_ids_statement(query: OfferQuery, user: Any) -> sa.Select[Any]:
+    """The ids of the matching offers in list order: paging walks offers only (deferred join)."""
+    key = query.sort.removeprefix("-")
+    joins = (key,) if key in ("company", "owner") else ()
+    return ordered(filtered(query, user, Offer.id, joins=joins), query.sort)
+
+
+_ROW_COLUMNS = (
+    Offer.id,
+    Offer.title,
+    Offer.product,
+    Offer.organisation_id,
+    Offer.group_id,
+    _TARGET_NAME.label("target_name"),
+    Offer.value_cents,
+    Offer.probability,
+    Offer.expected_close_on,
+    Offer.status,
+    Offer.lost_reason,
+    Offer.owner_id,
+    Offer.created_by_id,
+    Offer.version,
+    User.name.label("owner_name"),
+)
+
+
+def rows_for(ids: list[int]) -> list[Any]:
+    """The list rows of one page's offers, in the order of ``ids`` (one query)."""
+    if not ids:
+        return []
+    stmt = (
+        sa.select(*_ROW_COLUMNS)
+        .select_from(Offer)
+        .outerjoin(Organisation, Organisation.id == Offer.organisation_id)
+        .outerjoin(CompanyGroup, CompanyGroup.id == Offer.group_id)
+        .outerjoin(User, User.id == Offer.owner_id)
+        .where(Offer.id.in_(ids))
+    )
+    by_id = {row.id: row for row in db.session.execute(stmt)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def list_statement(query: OfferQuery, user: Any) -> sa.Select[Any]:
     """One row per offer with what the list shows (no ORM objects, no lazy loads)."""
-    return ordered(
-        filtered(
-            query,
-            user,
-            Offer.id,
-            Offer.title,
-            Offer.product,
-            Offer.organisation_id,
-            Offer.group_id,
-            _TARGET_NAME.label("target_name"),
-            Offer.value_cents,
-            Offer.probability,
-            Offer.expected_close_on,
-            Offer.status,
-            Offer.lost_reason,
-            Offer.owner_id,
-            Offer.created_by_id,
-            Offer.version,
-            User.name.label("owner_name"),
-        ),
-        query.sort,
-    )
+    return ordered(filtered(query, user, *_ROW_COLUMNS), query.sort)
 
 
 @dataclass(frozen=True)
@@ -199,6 +230,7 @@ def totals(query: OfferQuery, user: Any) -> Totals:
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
             sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
+            joins=(),
         )
     ).one()
     return Totals(int(row[0]), int(row[1]), int(row[2]) // 100)
@@ -209,6 +241,7 @@ def _labels(mapping: dict[Any, Any]) -> dict[Any, str]:
 
 
 def export_columns() -> list[Column]:
+    """The CSV columns of the offer list (German headers, labels resolved in SQL)."""
     return [
         Column("Nr.", Offer.id, "int", 8),
         Column("Titel", Offer.title, width=32),
@@ -230,6 +263,7 @@ def export_columns() -> list[Column]:
 
 
 def export_statement(query: OfferQuery, user: Any, columns: list[Column]) -> sa.Select[Any]:
+    """The filtered, sorted export rows."""
     return ordered(filtered(query, user, *select_columns(columns)), query.sort)
 
 

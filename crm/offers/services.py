@@ -49,6 +49,7 @@ MAX_VALUE_CENTS = 100_000_000_00  # 100 million euros
 
 
 def snapshot(offer: Offer) -> dict[str, Any]:
+    """The editable state of an offer (for diffs and the conflict page)."""
     return {name: getattr(offer, name) for name in FIELDS}
 
 

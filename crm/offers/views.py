@@ -17,7 +17,7 @@ from crm.auth import permissions
 from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows
 from crm.core.forms import apply_errors, comparable, three_way_merge
-from crm.core.pagination import page_args, paginate
+from crm.core.pagination import Page, page_args, paginate
 from crm.core.scoping import organisation_or_404
 from crm.core.security import safe_next_url
 from crm.extensions import db
@@ -40,16 +40,17 @@ def index() -> str:
     company = organisation_or_404(query.organisation_id, current_user) if query.organisation_id else None
     group = db.get_or_404(CompanyGroup, query.group_id) if query.group_id else None
     totals = queries.totals(query, current_user)
-    page = paginate(
-        queries.list_statement(query, current_user),
+    ids = paginate(
+        queries.page_ids_statement(query, current_user),
         page=page_number,
         per_page=per_page,
-        scalars=False,
         total=totals.count,
     )
+    page = Page(queries.rows_for(list(ids.items)), ids.page, ids.per_page, ids.total)
     return render_template(
         "offers/list.html",
         page=page,
+        editable=permissions.editable_offers(current_user, page.items),
         query=query,
         totals=totals,
         owners=active_users(),

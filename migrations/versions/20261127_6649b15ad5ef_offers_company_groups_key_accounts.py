@@ -103,10 +103,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offers'))
     )
     with op.batch_alter_table('offers', schema=None) as batch_op:
+        batch_op.create_index('ix_offers_close', ['expected_close_on', 'id', 'organisation_id'], unique=False)
         batch_op.create_index('ix_offers_group_id', ['group_id'], unique=False)
         batch_op.create_index('ix_offers_organisation_status', ['organisation_id', 'status'], unique=False)
         batch_op.create_index('ix_offers_owner_id', ['owner_id'], unique=False)
-        batch_op.create_index('ix_offers_status_close', ['status', 'expected_close_on', 'value_cents', 'probability'], unique=False)
+        batch_op.create_index('ix_offers_status_close', ['status', 'expected_close_on', 'value_cents', 'probability', 'organisation_id'], unique=False)
         batch_op.create_index('ix_offers_status_closed_on', ['status', 'closed_on'], unique=False)
 
     op.create_table('key_accounts',
@@ -140,6 +141,7 @@ def downgrade():
         batch_op.drop_index('ix_offers_owner_id')
         batch_op.drop_index('ix_offers_organisation_status')
         batch_op.drop_index('ix_offers_group_id')
+        batch_op.drop_index('ix_offers_close')
 
     op.drop_table('offers')
     with op.batch_alter_table('decision_map_entries', schema=None) as batch_op:

@@ -288,3 +288,18 @@ def test_company_filter_names_the_company_and_hides_archived_ones(staff_client):
     assert "Filterfirma GmbH" in body and "Passt" in body and "Passt nicht" not in body
     archived = OrganisationFactory(is_archived=True)
     assert staff_client.get(f"/offers/?company={archived.id}").status_code == 404
+
+
+def test_quick_lost_button_leads_to_the_form_with_the_reason(staff_client, staff):
+    offer = OfferFactory(owner=staff, status="sent")
+    response = post(
+        staff_client,
+        f"/offers/{offer.id}/status",
+        {"status": "lost", "version": str(offer.version)},
+        form_page="/offers/",
+    )
+    assert response.status_code == 302 and response.location.endswith(f"/offers/{offer.id}/edit?status=lost")
+    form = staff_client.get(f"/offers/{offer.id}/edit?status=lost").get_data(as_text=True)
+    assert '<option selected value="lost">' in form
+    db.session.refresh(offer)
+    assert offer.status == OfferStatus.SENT
