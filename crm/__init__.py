@@ -26,6 +26,7 @@ def _navigation() -> list[NavItem]:
 
     return [
         NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
+        NavItem("dashboard.index", _l("Dashboard"), p.can_view_dashboard),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
         NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
@@ -137,17 +138,22 @@ def _register_blueprints(app: Flask) -> None:
     dooropener_integration.init_app(app)
     _register_memberships(app)
 
-    from crm.activities import followup_views, needs_views, setup, topic_views
+    from crm.activities import followup_views, list_views, needs_views, setup, topic_views
     from crm.activities import views as activities
 
     for module in (activities, followup_views, topic_views):
         app.register_blueprint(module.bp)
-    assert needs_views.bp is activities.bp
+    assert needs_views.bp is activities.bp and list_views.bp is activities.bp
     setup.init_app(app)
 
     from crm.privacy import setup as privacy_setup
 
     privacy_setup.init_app(app)
+    from crm.dashboard import setup as dashboard_setup
+    from crm.dashboard import views as dashboard
+
+    app.register_blueprint(dashboard.bp)
+    dashboard_setup.init_app(app)
     _register_offers(app)
     app.extensions["crm.nav"] = _navigation()
 

@@ -16,6 +16,7 @@ from crm.core.pagination import Page
 from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.queries import apply_filters
 
 GROUPS = ("overdue", "today", "week", "later")
 GROUP_LABELS = {
@@ -49,9 +50,12 @@ def _condition(group: str, today: date) -> sa.ColumnElement[bool]:
     }[group]
 
 
-def open_follow_ups(assignee_id: int, viewer: Any, *columns: Any) -> sa.Select[Any]:
-    """``SELECT`` of the open follow-ups of ``assignee_id`` on companies ``viewer`` may see."""
-    return (
+def open_follow_ups(assignee_id: int, viewer: Any, *columns: Any, companies: Any = None) -> sa.Select[Any]:
+    """``SELECT`` of the open follow-ups of ``assignee_id`` on companies ``viewer`` may see.
+
+    ``companies``: company-list filters (``ListQuery``) the companies must match, e.g. from the dashboard.
+    """
+    stmt = (
         sa.select(*columns)
         .select_from(FollowUp)
         .join(Organisation, Organisation.id == FollowUp.organisation_id)
@@ -61,6 +65,7 @@ def open_follow_ups(assignee_id: int, viewer: Any, *columns: Any) -> sa.Select[A
             organisation_visibility(viewer),
         )
     )
+    return apply_filters(stmt, companies, viewer) if companies is not None else stmt
 
 
 ROW_COLUMNS = (
@@ -73,9 +78,11 @@ ROW_COLUMNS = (
 )
 
 
-def _items(assignee_id: int, viewer: Any, group: str, today: date, limit: int, offset: int = 0) -> list[Any]:
+def _items(
+    assignee_id: int, viewer: Any, group: str, today: date, limit: int, offset: int = 0, companies: Any = None
+) -> list[Any]:
     stmt = (
-        open_follow_ups(assignee_id, viewer, *ROW_COLUMNS)
+        open_follow_ups(assignee_id, viewer, *ROW_COLUMNS, companies=companies)
         .where(_condition(group, today))
         .order_by(FollowUp.due_on, FollowUp.organisation_id, FollowUp.id)  # the index order
         .limit(limit)
@@ -84,9 +91,12 @@ def _items(assignee_id: int, viewer: Any, group: str, today: date, limit: int, o
     return list(db.session.execute(stmt).all())
 
 
-def counts(assignee_id: int, viewer: Any, today: date) -> dict[str, int]:
+def counts(assignee_id: int, viewer: Any, today: date, companies: Any = None) -> dict[str, int]:
     """How many open follow-ups fall into each group (one query on the covering index)."""
     sums = [sa.func.sum(sa.case((_condition(g, today), 1), else_=0)).label(g) for g in GROUPS]
+    if companies is not None:  # filtered by company properties: join the companies
+        row = db.session.execute(open_follow_ups(assignee_id, viewer, *sums, companies=companies)).one()
+        return {g: int(getattr(row, g) or 0) for g in GROUPS}
     hidden = sa.select(Organisation.id).where(organisation_hidden(viewer))
     stmt = sa.select(*sums).where(
         FollowUp.assignee_id == assignee_id,
@@ -104,20 +114,26 @@ def board(
     today: date,
     groups: tuple[str, ...] = GROUPS,
     per_group: int = PER_GROUP,
+    companies: Any = None,
 ) -> list[Group]:
     """The first ``per_group`` follow-ups of each group plus its size: at most 1 + len(groups) queries."""
-    sizes = counts(assignee_id, viewer, today)
+    sizes = counts(assignee_id, viewer, today, companies)
     labels = resolved(GROUP_LABELS)
     return [
-        Group(g, labels[g], _items(assignee_id, viewer, g, today, per_group) if sizes[g] else [], sizes[g])
+        Group(
+            g,
+            labels[g],
+            _items(assignee_id, viewer, g, today, per_group, companies=companies) if sizes[g] else [],
+            sizes[g],
+        )
         for g in groups
     ]
 
 
 def group_page(
-    assignee_id: int, viewer: Any, group: str, *, today: date, page: int, per_page: int
+    assignee_id: int, viewer: Any, group: str, *, today: date, page: int, per_page: int, companies: Any = None
 ) -> Page[Any]:
     """One page of a single group."""
-    total = counts(assignee_id, viewer, today)[group]
-    items = _items(assignee_id, viewer, group, today, per_page, (page - 1) * per_page)
+    total = counts(assignee_id, viewer, today, companies)[group]
+    items = _items(assignee_id, viewer, group, today, per_page, (page - 1) * per_page, companies)
     return Page(items=items, page=page, per_page=per_page, total=total)

@@ -46,3 +46,8 @@ def end_of_local_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ).astimezone(UTC) - timedelta(
         microseconds=1
     )
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Berlin, in UTC (the lower bound of a day range)."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)

@@ -25,6 +25,7 @@ from crm.core.params import choice_arg, int_arg
 from crm.core.scoping import can_view_organisation
 from crm.core.security import safe_next_url
 from crm.extensions import db
+from crm.organisations.queries import parse_list_query
 from crm.organisations.services import active_users
 
 bp = Blueprint("follow_ups", __name__, url_prefix="/follow-ups")
@@ -42,15 +43,23 @@ def index() -> str:
         raise BadRequest(_("Unbekannte Person."))
     group = choice_arg("group", board.GROUPS)
     today = dates.local_today()
-    context: dict[str, Any] = {}
+    query = parse_list_query(current_user)
+    companies = query if query.is_filtered else None  # e.g. from the dashboard: region, owner …
+    context: dict[str, Any] = {"companies": companies}
     if group:
         page_number, per_page = page_args()
         context["page"] = board.group_page(
-            assignee_id, current_user, group, today=today, page=page_number, per_page=per_page
+            assignee_id,
+            current_user,
+            group,
+            today=today,
+            page=page_number,
+            per_page=per_page,
+            companies=companies,
         )
         context["group_label"] = str(board.GROUP_LABELS[group])
     else:
-        context["groups"] = board.board(assignee_id, current_user, today=today)
+        context["groups"] = board.board(assignee_id, current_user, today=today, companies=companies)
     return render_template(
         "activities/follow_ups.html",
         assignee=assignee,

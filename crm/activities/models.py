@@ -207,3 +207,21 @@ class CalendarFeedToken(db.Model):
         sa.String(64), unique=True, info=personal("credentials", "users", "b")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActivityCount(db.Model):
+    """Summary: contacts per Berlin week (``W``) or month (``M``), staff member and kind.
+
+    Counts the contacts with companies every user may see (``shared_organisation_scope``); kept
+    in the writing transaction by ``crm.activities.summary`` and checked by ``flask crm summaries``.
+    """
+
+    __tablename__ = "activity_counts"
+
+    grain: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    period_start: Mapped[date] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(primary_key=True)  # 0: logged by nobody (user removed)
+    kind: Mapped[ActivityKind] = mapped_column(
+        enum_column(ActivityKind, "activity_count_kind"), primary_key=True
+    )
+    contacts: Mapped[int]

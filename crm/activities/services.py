@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
-from crm.activities import dates
+from crm.activities import dates, summary
 from crm.activities.followups import FollowUpRequest, complete_follow_up, create_follow_up
 from crm.activities.models import Activity, FollowUp
 from crm.activities.vocab import ActivityKind
@@ -202,6 +202,7 @@ def log_activity(
     activity.participants = participants
     db.session.add(activity)
     db.session.flush()
+    summary.added(activity)
     touch_last_contact(org, activity.occurred_at)
     if org.stage == Stage.LEAD:
         advance_stage(org, Stage.CONTACTED, actor=actor, reason=_("Erster Kontakt erfasst"))
@@ -250,6 +251,8 @@ def update_activity(
     activity.participants = participants
     changes = diff(before, snapshot(activity))
     if changes:
+        if "occurred_at" in changes or "kind" in changes:
+            summary.changed(activity, before)
         record("activity_updated", entity=activity, actor=actor, changes=changes)
         if "occurred_at" in changes:
             refresh_last_contact(activity.organisation)
@@ -268,5 +271,6 @@ def delete_activity(activity: Activity, *, actor: User) -> None:
         actor=actor,
         details={"organisation_id": org.id, **snapshot(activity)},
     )
+    summary.removed(activity)
     db.session.delete(activity)
     refresh_last_contact(org)

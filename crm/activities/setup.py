@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.activities import dates, timeline
+from crm.activities import dates, summary, timeline
 from crm.activities.home import home_context
 from crm.activities.models import Activity, FollowUp, NeedsAnalysis
 from crm.activities.vocab import (
@@ -163,6 +163,7 @@ def _append_once(registry: list[Any], entry: Any) -> None:
 def init_app(app: Flask) -> None:
     """Register panel, timeline sources, action buttons, start-page section and merge labels."""
     register_sources()
+    summary.init()
     register_panel(Panel("timeline", 20, "activities/_timeline_panel.html", load_panel))
     _append_once(templating.ORGANISATION_ACTIONS, "activities/_org_actions.html")
     _append_once(core_views.HOME_SECTIONS, ("activities/_home.html", home_context))

@@ -228,6 +228,11 @@ def can_view_follow_ups_of(user: Any, assignee_id: int) -> bool:
     return has_role(user, Role.STAFF) and (assignee_id == user.id or is_manager(user))
 
 
+def can_view_dashboard(user: Any) -> bool:
+    """The manager dashboard (every figure of the network); staff see their own on the start page."""
+    return is_manager(user)
+
+
 def can_manage_follow_up(user: Any, follow_up: Any) -> bool:
     """Mark done, postpone or reword: the assignee and managers."""
     return can_view_follow_ups_of(user, follow_up.assignee_id)

@@ -43,3 +43,9 @@ def init_i18n(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` on the request's cached catalogue (for pages with many labels)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text

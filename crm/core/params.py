@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date
 from typing import TypeVar
 
 from flask import request
@@ -49,3 +50,14 @@ def sort_arg(columns: Mapping[str, K], *, default: str) -> tuple[K, bool, str]:
     if key not in columns:
         raise BadRequest(_("Nach %(value)r kann nicht sortiert werden.", value=raw[:50]))
     return columns[key], raw.startswith("-"), raw
+
+
+def date_arg(name: str) -> date | None:
+    """A calendar day as ``YYYY-MM-DD``; anything else is a 400."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(_("Der Parameter %(name)s muss ein Datum (JJJJ-MM-TT) sein.", name=name)) from None

@@ -7,10 +7,13 @@ compare it with the live aggregate; ``flask crm summaries --verify`` does both f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import click
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.core.cli import crm_cli
 from crm.extensions import db
@@ -28,6 +31,27 @@ SUMMARIES: dict[str, Summary] = {}
 
 def register_summary(summary: Summary) -> None:
     SUMMARIES[summary.name] = summary
+
+
+def add_counts(table: sa.Table, keys: Sequence[str], value: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Add ``rows[value]`` (may be negative) to the summary rows with equal ``keys``; inserts new keys.
+
+    One upsert statement (``INSERT … ON CONFLICT DO UPDATE``, spelt the same on SQLite and
+    PostgreSQL); rows that fall to zero are removed so that the table only holds real figures.
+    """
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={value: table.c[value] + insert.excluded[value]},
+    )
+    db.session.execute(stmt, list(rows))
+    shrunk = [row for row in rows if row[value] < 0]
+    if shrunk:
+        same_key = [sa.and_(*(table.c[k] == row[k] for k in keys)) for row in shrunk]
+        db.session.execute(sa.delete(table).where(table.c[value] <= 0, sa.or_(*same_key)))
 
 
 @crm_cli.command("summaries")

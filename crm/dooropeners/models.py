@@ -79,6 +79,8 @@ class Introduction(db.Model):
     __table_args__ = (
         sa.Index("ix_introductions_door_opener", "door_opener_id", "introduced_on"),
         sa.Index("ix_introductions_organisation", "organisation_id", "introduced_on"),
+        # The dashboard: a period's introductions from the index alone.
+        sa.Index("ix_introductions_on", "introduced_on", "organisation_id", "door_opener_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,8 +9,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import Join
 
 from crm.audit.services import record
 from crm.auth import permissions
@@ -19,6 +17,7 @@ from crm.core.errors import DomainError, PermissionDenied, ValidationFailed
 from crm.core.export import Column
 from crm.core.params import multi_choice_arg
 from crm.core.scoping import organisation_visibility
+from crm.core.sqlfuncs import CrossJoin
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
 from crm.memberships.vocab import (
@@ -67,22 +66,7 @@ def parse_fee_query(year: int) -> FeeQuery:
     )
 
 
-class _CrossJoin(Join):
-    """``a CROSS JOIN b`` (join condition in WHERE): SQLite then loops over ``a`` first.
-
-    The fee list wants companies in name order; walking the company name index and probing each
-    company's fees finds the first page after a few hundred rows, while the planner's own choice
-    (all fees of the year, then sort) reads every fee and its company. PostgreSQL plans a CROSS
-    JOIN with a WHERE condition like any inner join.
-    """
-
-    inherit_cache = True
-
-
-@compiles(_CrossJoin)
-def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
-    kw["asfrom"] = True
-    return f"{compiler.process(join.left, **kw)} CROSS JOIN {compiler.process(join.right, **kw)}"
+_CrossJoin = CrossJoin  # see crm.core.sqlfuncs
 
 
 def _fee_conditions(query: FeeQuery) -> list[sa.ColumnElement[bool]]:

@@ -22,3 +22,21 @@ def results_changed(organisation_ids: Iterable[int]) -> None:
     if ids:
         for listener in _LISTENERS:
             listener(ids)
+
+
+ScopeListener = Callable[[set[int], bool], None]
+_SCOPE_LISTENERS: list[ScopeListener] = []
+
+
+def on_scope_changed(listener: ScopeListener) -> None:
+    """``listener(ids, entering)`` runs when companies leave (archived, merged away) or rejoin the lists."""
+    if listener not in _SCOPE_LISTENERS:
+        _SCOPE_LISTENERS.append(listener)
+
+
+def scope_changed(organisation_ids: Iterable[int], *, entering: bool) -> None:
+    """Called inside the writing transaction, after the archived flag was flushed."""
+    ids = {int(i) for i in organisation_ids if i is not None}
+    if ids:
+        for listener in _SCOPE_LISTENERS:
+            listener(ids, entering)

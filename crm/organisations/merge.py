@@ -14,7 +14,7 @@ from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.core.errors import DomainError, PermissionDenied
 from crm.extensions import db
-from crm.organisations.events import results_changed
+from crm.organisations.events import results_changed, scope_changed
 from crm.organisations.models import Organisation
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.services import FIELDS, _apply_derived
@@ -96,6 +96,7 @@ def merge_organisations(survivor: Organisation, duplicate: Organisation, *, acto
     duplicate.is_archived, duplicate.archived_at = True, utcnow()
     duplicate.merged_into_id = survivor.id
     db.session.flush()
+    scope_changed([duplicate.id], entering=False)  # what was not moved over leaves the figures
     db.session.expire(survivor)
     db.session.expire(duplicate)
     _apply_derived(survivor)

@@ -36,6 +36,15 @@ class Organisation(db.Model):
         sa.Index("ix_organisations_active_city", "is_archived", "city"),
         sa.Index("ix_organisations_active_last_contact", "is_archived", "last_contact_at"),
         sa.Index("ix_organisations_active_created", "is_archived", "created_at"),
+        # Dashboard: companies first reached in a period (training-active, size class) from the index alone.
+        sa.Index(
+            "ix_organisations_active_first_contact",
+            "is_archived",
+            "first_contact_at",
+            "is_training_active",
+            "size_class",
+        ),
+        sa.Index("ix_organisations_active_training", "is_archived", "is_training_active"),
         sa.Index("ix_organisations_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
         sa.Index("ix_organisations_postcode", "postcode"),
         sa.Index("ix_organisations_website_domain", "website_domain"),
@@ -216,6 +225,8 @@ class StageChange(db.Model):
     __table_args__ = (
         sa.Index("ix_stage_changes_org_at", "organisation_id", "changed_at"),
         sa.Index("ix_stage_changes_at", "changed_at"),
+        # The dashboard's funnel reads a period's moves from this index alone.
+        sa.Index("ix_stage_changes_at_org_stage", "changed_at", "organisation_id", "to_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,7 @@ from crm.core.db import utcnow
 from crm.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from crm.extensions import db
 from crm.organisations.duplicates import Candidate, Probe, find_duplicates
-from crm.organisations.events import results_changed
+from crm.organisations.events import results_changed, scope_changed
 from crm.organisations.models import Organisation, StageChange
 from crm.organisations.normalise import name_key, register_key, sort_key, website_domain
 from crm.organisations.search import refresh_search_tokens
@@ -278,6 +278,7 @@ def archive_organisation(org: Organisation, *, actor: User) -> None:
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht archivieren."))
     org.is_archived, org.archived_at = True, utcnow()
     db.session.flush()
+    scope_changed([org.id], entering=False)
     results_changed([org.id])
     record("organisation_archived", entity=org, actor=actor)
 
@@ -288,6 +289,7 @@ def restore_organisation(org: Organisation, *, actor: User) -> None:
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht wiederherstellen."))
     org.is_archived, org.archived_at = False, None
     db.session.flush()
+    scope_changed([org.id], entering=True)
     results_changed([org.id])
     record("organisation_restored", entity=org, actor=actor)
 

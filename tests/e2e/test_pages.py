@@ -151,6 +151,11 @@ def pages(server) -> list[str]:
         f"/groups/{group_id}/edit",
         f"/groups/join/{org_id}",
         f"/offers/new/group/{group_id}",
+        "/dashboard/",
+        "/dashboard/?period=ytd&region=&door_opener_kind=ihk",
+        f"/dashboard/?owner={user_id}",
+        "/activities/",
+        f"/activities/?user={user_id}&kind=visit",
         "/organisations/999999999",  # the error page
     ]
 

@@ -1,0 +1,1 @@
+"""The manager dashboard: pipeline, door-opener results, activity, training-active companies, income."""
