@@ -25,12 +25,11 @@ def _navigation() -> list[NavItem]:
     from crm.auth import permissions as p
 
     return [
-        NavItem("core.index", _l("Start"), lambda u: u.is_authenticated),
         NavItem("dashboard.index", _l("Dashboard"), p.can_view_dashboard),
         NavItem("organisations.index", _l("Unternehmen"), lambda u: u.is_authenticated),
         NavItem("follow_ups.index", _l("Wiedervorlagen"), lambda u: u.is_authenticated),
-        NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated),
-        NavItem("events.index", _l("Veranstaltungen"), lambda u: u.is_authenticated),
+        NavItem("dooropeners.index", _l("Türöffner"), lambda u: u.is_authenticated, group=_l("Netzwerk")),
+        NavItem("events.index", _l("Veranstaltungen"), lambda u: u.is_authenticated, group=_l("Netzwerk")),
         NavItem("offers.index", _l("Angebote"), lambda u: u.is_authenticated, group=_l("Vertrieb")),
         NavItem("offers.board", _l("Akquise-Board"), lambda u: u.is_authenticated, group=_l("Vertrieb")),
         NavItem("keyaccounts.index", _l("Key Accounts"), p.is_manager, group=_l("Vertrieb")),

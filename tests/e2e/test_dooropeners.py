@@ -16,7 +16,9 @@ pytestmark = pytest.mark.e2e
 
 def test_journey3_door_opener_introduces_a_company(server, open_page):
     page = open_page("staff")
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Türöffner").click()
+    menu = page.get_by_role("navigation", name="Hauptnavigation")
+    menu.get_by_role("button", name="Netzwerk").click()
+    menu.get_by_role("link", name="Türöffner", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Türöffner")
     check_a11y(page)
     page.get_by_role("link", name="Neuer Türöffner").click()
