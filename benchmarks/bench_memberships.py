@@ -242,6 +242,13 @@ def main() -> None:
                     f"/fees/{YEAR}/sepa",
                     {"scheme": "CORE", "collection_date": collection_day.isoformat()},
                 )
+                # The POST builds, validates and records the file, then redirects to the page that
+                # offers it (download=<collection id>); the file itself is one more GET.
+                assert status == 302, (status, body[:300])
+                collection = re.search(rb"download=(\d+)", body).group(1).decode()
+                started = time.perf_counter()
+                status, body, _h = client.request("GET", f"/fees/{YEAR}/sepa.xml?collection={collection}")
+                ms += (time.perf_counter() - started) * 1000
                 assert status == 200, (status, body[:300])
                 samples.append(ms)
                 transactions = body.count(b"<DrctDbtTxInf>")

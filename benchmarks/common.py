@@ -357,6 +357,13 @@ def time_statements(target: Target, statements: list[tuple[str, Any]], repeat: i
             started = time.perf_counter()
             cursor = conn.cursor()
             for statement, parameters in statements:
+                if (
+                    isinstance(parameters, list)
+                    and parameters
+                    and isinstance(parameters[0], tuple | list | dict)
+                ):
+                    cursor.executemany(statement, parameters)  # recorded from an executemany
+                    continue
                 cursor.execute(statement, parameters)
                 if cursor.description is not None:
                     cursor.fetchall()
