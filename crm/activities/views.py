@@ -30,7 +30,8 @@ bp = Blueprint("activities", __name__)
 SEARCH_LIMIT = 10
 
 
-def _contacts(org: Organisation | None, keep: list[ContactPerson] = ()) -> list[ContactPerson]:
+def active_contacts(org: Organisation | None, keep: list[ContactPerson] = ()) -> list[ContactPerson]:
+    """The company's people to choose from: the active ones, and those in ``keep`` (already linked)."""
     if org is None:
         return []
     kept = {p.id for p in keep}
@@ -122,7 +123,7 @@ def _log(org: Organisation | None, *, quick: bool, follow_up: FollowUp | None = 
                     return redirect(url_for("follow_ups.index"))
                 return redirect(url_for("organisations.detail", org_id=org_id) + "#timeline")
     # Choices only matter for showing the form: the service checks ids and assignees itself.
-    form.setup(contacts=_contacts(org), users=active_users())
+    form.setup(contacts=active_contacts(org), users=active_users())
     return render_template(
         "activities/form.html", form=form, org=org, activity=None, quick=quick, follow_up=follow_up, **extra
     )
@@ -175,7 +176,7 @@ def edit(activity_id: int) -> Any:
     permissions.require(permissions.can_edit_activity(current_user, activity))
     org = activity.organisation
     form = ActivityForm(obj=activity)
-    form.setup(contacts=_contacts(org, activity.participants), users=[], with_follow_up=False)
+    form.setup(contacts=active_contacts(org, activity.participants), users=[], with_follow_up=False)
     if not form.is_submitted():
         form.occurred_at.data = dates.local_input(activity.occurred_at)
         form.contact_person_ids.data = [p.id for p in activity.participants]

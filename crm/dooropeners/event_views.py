@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.activities import dates
-from crm.activities.views import search_companies
+from crm.activities.views import active_contacts, search_companies
 from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
@@ -218,7 +218,7 @@ def attendee_new(event_id: int) -> str | Response:
     org = organisation_or_404(org_id, current_user) if org_id else None
     form = AttendanceForm(organisation_id=org.id if org else "")
     _introducer_choices(form, event)
-    people = services.contact_persons_of(org) if org else []
+    people = active_contacts(org)
     form.contact_person_ids.choices = [(p.id, p.full_name) for p in people]
     if org is not None and form.validate_on_submit():
         try:

@@ -29,7 +29,7 @@ from crm.dooropeners.models import DoorOpener, DoorOpenerContact, Event, EventAt
 from crm.dooropeners.services import add_introduction
 from crm.dooropeners.vocab import Channel
 from crm.extensions import db
-from crm.organisations.models import ContactPerson, Organisation, StageChange
+from crm.organisations.models import Organisation, StageChange
 from crm.organisations.vocab import FUNNEL, Stage
 
 EVENT_FIELDS = ("title", "held_on", "place", "topic", "notes")
@@ -248,30 +248,7 @@ def outcomes(event: Event, visible: sa.ColumnElement[bool]) -> list[Outcome]:
     return [Outcome(stage, getattr(row, stage.value) or 0) for stage in OUTCOME_STAGES]
 
 
-def outcome_companies(event: Event, stage: Stage, visible: sa.ColumnElement[bool]) -> sa.Select[Any]:
-    """The attendees behind one outcome figure (same rule as ``outcomes``)."""
-    since = dates.from_local(datetime.combine(event.held_on, time.min))
-    reached = [s for s in FUNNEL if s.rank >= stage.rank]
-    return (
-        sa.select(Organisation.id)
-        .join(EventAttendance, EventAttendance.organisation_id == Organisation.id)
-        .where(
-            EventAttendance.event_id == event.id,
-            visible,
-            sa.exists().where(
-                StageChange.organisation_id == Organisation.id,
-                StageChange.changed_at >= since,
-                StageChange.to_stage.in_(reached),
-            ),
-        )
-    )
-
-
 # --- contacts with door-openers --------------------------------------------------------------
-
-
-def contact_snapshot(contact: DoorOpenerContact) -> dict[str, Any]:
-    return {name: getattr(contact, name) for name in CONTACT_FIELDS}
 
 
 def log_door_opener_contact(
@@ -317,13 +294,3 @@ def delete_door_opener_contact(contact: DoorOpenerContact, *, actor: User) -> No
     )
     db.session.delete(contact)
     db.session.flush()
-
-
-def contact_persons_of(org: Organisation) -> list[ContactPerson]:
-    return list(
-        db.session.scalars(
-            sa.select(ContactPerson)
-            .where(ContactPerson.organisation_id == org.id, ContactPerson.is_archived.is_(False))
-            .order_by(ContactPerson.last_name, ContactPerson.first_name)
-        )
-    )
