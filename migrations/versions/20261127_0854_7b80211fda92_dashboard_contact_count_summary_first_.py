@@ -8,8 +8,6 @@ Create Date: 2026-11-27 08:54:56.890588
 from alembic import op
 import sqlalchemy as sa
 
-from crm.core.sqlfuncs import local_date, month_start, week_start
-
 
 # revision identifiers, used by Alembic.
 revision = '7b80211fda92'
@@ -63,8 +61,9 @@ def upgrade():
         sa.column('kind', sa.String),
         sa.column('contacts', sa.Integer),
     )
-    for grain, bucket in (('W', week_start), ('M', month_start)):
-        period = bucket(local_date(activities.c.occurred_at))
+    dialect = op.get_context().dialect.name
+    for grain in ('W', 'M'):
+        period = sa.literal_column(_period_start(dialect, grain, 'activities.occurred_at'), sa.Date)
         user = sa.func.coalesce(activities.c.user_id, 0)
         op.execute(
             counts.insert().from_select(
@@ -77,6 +76,32 @@ def upgrade():
         )
 
     # ### end Alembic commands ###
+
+
+def _period_start(dialect, grain, ts):
+    """First day of the Berlin ISO week ('W') or month ('M') of the UTC timestamp column ``ts``.
+
+    A frozen copy of what ``crm.core.sqlfuncs`` (local_date, week_start, month_start) compiled to
+    when this revision was written: a migration must not import the application, whose helpers
+    may change later. SQLite has no time-zone database, so the Berlin offset comes from the EU
+    summer-time rule (UTC+2 from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+    Sunday of October, UTC+1 otherwise).
+    """
+    if dialect == 'postgresql':
+        day = f"CAST(({ts} AT TIME ZONE 'Europe/Berlin') AS DATE)"
+        unit = 'week' if grain == 'W' else 'month'
+        return f"CAST(date_trunc('{unit}', CAST({day} AS DATE)) AS DATE)"
+    if dialect != 'sqlite':
+        raise NotImplementedError(f'no Berlin calendar buckets for {dialect}')
+    year = f"strftime('%Y', {ts})"
+    summer_from = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
+    summer_to = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+    offset = f"CASE WHEN datetime({ts}) >= {summer_from} AND datetime({ts}) < {summer_to} THEN '+2 hours' ELSE '+1 hour' END"
+    day = f"date(datetime({ts}, {offset}))"
+    if grain == 'W':
+        # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
+        return f"date({day}, 'weekday 0', '-6 days')"
+    return f"date({day}, 'start of month')"
 
 
 def downgrade():
