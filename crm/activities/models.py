@@ -10,9 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.activities.vocab import ActivityKind, TrainingFormat
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
-from crm.privacy.marks import not_personal, personal
 
 activity_participants = sa.Table(
     "activity_participants",

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.audit import guard
 from crm.auth.models import User
 from crm.core.db import utcnow
+from crm.core.marks import personal
 from crm.extensions import db
-from crm.privacy.marks import personal
 
 
 class AuditEntry(db.Model):

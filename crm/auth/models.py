@@ -11,8 +11,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import personal
 from crm.extensions import db
-from crm.privacy.marks import personal
 
 
 class Role(enum.StrEnum):

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.activities.vocab import ActivityKind
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation, PersonalDataMixin
 from crm.organisations.vocab import Salutation
-from crm.privacy.marks import not_personal, personal
 
 
 class DoorOpener(PersonalDataMixin, db.Model):

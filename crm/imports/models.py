@@ -15,9 +15,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.organisations.models import Organisation
-from crm.privacy.marks import not_personal, personal
 
 
 class BatchStatus(enum.StrEnum):

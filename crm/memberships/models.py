@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.memberships.vocab import FeeStatus, MembershipKind, PaymentMethod, ProRataRule, SepaScheme
 from crm.organisations.models import Organisation
 from crm.organisations.vocab import SizeClass
-from crm.privacy.marks import not_personal, personal
 
 
 class FeeSchedule(db.Model):

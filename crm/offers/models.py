@@ -12,10 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.offers.vocab import DecisionRole, GroupKind, LostReason, OfferStatus
 from crm.organisations.models import ContactPerson, Organisation
-from crm.privacy.marks import not_personal, personal
 
 
 class CompanyGroup(db.Model):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.organisations.vocab import (
     Chamber,
@@ -18,7 +19,6 @@ from crm.organisations.vocab import (
     SizeClass,
     Stage,
 )
-from crm.privacy.marks import not_personal, personal
 
 # Lower-cased search keys compared with LIKE 'prefix%': on SQLite the index only serves LIKE when the
 # column collates NOCASE; on PostgreSQL the index needs text_pattern_ops.

@@ -1,7 +1,7 @@
 """The record of processing activities (Art. 30 GDPR), generated from the column marks.
 
 Nothing here lists fields by hand: every column of every table that carries a ``personal(...)``
-mark (see ``crm/privacy/marks.py``) appears, grouped by purpose, so the page follows the schema.
+mark (see ``crm/core/marks.py``) appears, grouped by purpose, so the page follows the schema.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from crm.core.marks import CATEGORIES, LEGAL_BASES, PURPOSES
 from crm.extensions import db
-from crm.privacy.marks import CATEGORIES, LEGAL_BASES, PURPOSES
 
 # Column names that suggest personal data; each such column must carry a mark (personal or not).
 LOOKS_PERSONAL = re.compile(

@@ -16,6 +16,7 @@ from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
 from crm.core.forms import apply_errors
+from crm.core.marks import CATEGORIES, LEGAL_BASES
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
 from crm.extensions import db
@@ -23,7 +24,6 @@ from crm.organisations.models import Organisation
 from crm.organisations.services import archive_organisation
 from crm.privacy import erasure, processing, retention, review
 from crm.privacy.forms import ReviewApplyForm, ReviewSelectionForm
-from crm.privacy.marks import CATEGORIES, LEGAL_BASES
 from crm.privacy.models import RetentionHold
 from crm.privacy.views import bp
 

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.db import utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
-from crm.privacy.marks import not_personal, personal
 
 _IN_CHUNK = 1000
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.db import enum_column, utcnow
+from crm.core.marks import not_personal, personal
 from crm.extensions import db
 from crm.organisations.models import Organisation
-from crm.privacy.marks import not_personal, personal
 from crm.sponsorships.vocab import SponsorshipKind, SponsorshipStatus, VatTreatment
 
 

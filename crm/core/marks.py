@@ -1,8 +1,9 @@
 """Marks on model columns that hold personal data (read by the record of processing).
 
-A column is marked where it is declared: ``mapped_column(..., info=personal(CONTACT))``. The record
-of processing (``crm/privacy/processing.py``) is generated from these marks, so it cannot drift
-from the schema; a test fails when a column that looks personal carries no mark.
+A column is marked where it is declared: ``mapped_column(..., info=personal("contact"))``. Every
+feature marks its own columns with these functions; the privacy feature generates the record of
+processing from the marks, so it cannot drift from the schema, and a test fails when a column that
+looks personal carries no mark. The marks live in the core because every feature's models use them.
 """
 
 from __future__ import annotations
