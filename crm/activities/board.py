@@ -13,10 +13,10 @@ from crm.activities.dates import end_of_week
 from crm.activities.models import FollowUp
 from crm.core.i18n import resolved
 from crm.core.pagination import Page
-from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import apply_filters
+from crm.organisations.visibility import organisation_visibility, outside_hidden
 
 GROUPS = ("overdue", "today", "week", "later")
 GROUP_LABELS = {
@@ -97,11 +97,10 @@ def counts(assignee_id: int, viewer: Any, today: date, companies: Any = None) ->
     if companies is not None:  # filtered by company properties: join the companies
         row = db.session.execute(open_follow_ups(assignee_id, viewer, *sums, companies=companies)).one()
         return {g: int(getattr(row, g) or 0) for g in GROUPS}
-    hidden = sa.select(Organisation.id).where(organisation_hidden(viewer))
     stmt = sa.select(*sums).where(
         FollowUp.assignee_id == assignee_id,
         FollowUp.done_at.is_(None),
-        FollowUp.organisation_id.not_in(hidden),
+        outside_hidden(FollowUp.organisation_id, viewer),
     )
     row = db.session.execute(stmt).one()
     return {g: int(getattr(row, g) or 0) for g in GROUPS}

@@ -22,11 +22,11 @@ from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors, choices
 from crm.core.pagination import page_args
 from crm.core.params import choice_arg, int_arg
-from crm.core.scoping import can_view_organisation
 from crm.core.security import safe_next_url
 from crm.extensions import db
 from crm.organisations.queries import parse_list_query
 from crm.organisations.services import active_users
+from crm.organisations.visibility import can_view_organisation
 
 bp = Blueprint("follow_ups", __name__, url_prefix="/follow-ups")
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from crm.activities import board, dates
 from crm.activities.models import Activity
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 
 RECENT = 8
 

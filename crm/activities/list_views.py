@@ -22,11 +22,11 @@ from crm.activities.vocab import ActivityKind
 from crm.auth.models import User
 from crm.core.pagination import page_args, paginate
 from crm.core.params import date_arg, multi_choice_arg
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import apply_filters, parse_list_query
 from crm.organisations.services import active_users
+from crm.organisations.visibility import organisation_visibility
 
 
 def _person() -> str | None:

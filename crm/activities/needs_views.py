@@ -15,9 +15,9 @@ from crm.activities.vocab import funding_share
 from crm.auth import permissions
 from crm.core.errors import DomainError
 from crm.core.forms import apply_errors, choices
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.organisations.services import active_users
+from crm.organisations.visibility import organisation_or_404
 
 
 @bp.route("/organisations/<int:org_id>/needs-analyses/new", methods=["GET", "POST"])

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from crm.activities.dates import LOCAL_TZ
 from crm.activities.models import Activity, ActivityCount
 from crm.activities.vocab import ActivityKind
-from crm.core.scoping import shared_organisation_scope
 from crm.core.sqlfuncs import local_date, local_month_start, week_start
 from crm.core.summaries import Summary, add_counts, register_summary
 from crm.extensions import db
 from crm.organisations.events import on_scope_changed
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import in_shared_scope, shared_organisation_scope
 
 WEEK, MONTH = "W", "M"
 KEYS = ("grain", "period_start", "user_id", "kind")
@@ -55,13 +55,13 @@ def added(activity: Activity) -> None:
 
 def removed(activity: Activity) -> None:
     """A contact is being deleted."""
-    if not activity.organisation.is_archived:
+    if in_shared_scope(activity.organisation):
         _apply(Counter({(activity.occurred_at, activity.user_id, activity.kind): -1}))
 
 
 def changed(activity: Activity, before: dict[str, Any]) -> None:
     """A contact's time or kind was edited: move its count from the old buckets to the new ones."""
-    if activity.organisation.is_archived:
+    if not in_shared_scope(activity.organisation):
         return
     counts: Counter[tuple[datetime, int | None, ActivityKind]] = Counter()
     counts[(before["occurred_at"], activity.user_id, before["kind"])] -= 1

@@ -19,11 +19,16 @@ from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors
-from crm.core.scoping import can_view_organisation, organisation_or_404, organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import matches_query
 from crm.organisations.services import active_users
+from crm.organisations.visibility import (
+    can_view_organisation,
+    organisation_or_404,
+    organisation_or_none,
+    organisation_visibility,
+)
 
 bp = Blueprint("activities", __name__)
 
@@ -151,10 +156,8 @@ def quick_log() -> Any:
     pick_error = None
     raw_id = request.values.get("organisation_id", "")
     if org is None and raw_id:
-        candidate = db.session.get(Organisation, int(raw_id)) if raw_id.isdigit() else None
-        if candidate is not None and can_view_organisation(current_user, candidate):
-            org = candidate
-        else:
+        org = organisation_or_none(int(raw_id), current_user) if raw_id.isdigit() else None
+        if org is None:
             pick_error = _("Dieses Unternehmen gibt es nicht (mehr) oder es ist archiviert.")
     q = request.args.get("q", "").strip()[:100]
     results = search_companies(q, current_user, limit=20) if q and org is None else []

@@ -19,7 +19,6 @@ from crm.activities.vocab import ActivityKind
 from crm.auth.models import User
 from crm.core.formatting import date_filter
 from crm.core.i18n import gettext as _
-from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import local_date, local_month_start, week_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table
@@ -28,6 +27,7 @@ from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import apply_filters
+from crm.organisations.visibility import organisation_visibility
 
 WEEKS = 12
 NOBODY = 0

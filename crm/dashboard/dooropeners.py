@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased
 
 from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
-from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters
@@ -24,6 +23,7 @@ from crm.dooropeners.vocab import KIND_LABELS, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import apply_filters
+from crm.organisations.visibility import organisation_visibility
 
 TOP = 10
 

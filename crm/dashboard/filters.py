@@ -20,11 +20,11 @@ from crm.activities import dates
 from crm.auth.models import User
 from crm.core.i18n import gettext as _
 from crm.core.params import choice_arg
-from crm.core.scoping import organisation_hidden, organisation_visibility
 from crm.dooropeners.vocab import DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import ListQuery, apply_filters
+from crm.organisations.visibility import organisation_visibility, outside_hidden
 
 ROLLING = {
     "12m": (12, _l("Letzte 12 Monate")),
@@ -164,4 +164,4 @@ def scoped(
             organisation_visibility(user)
         )
         return apply_filters(joined, filters.company_query(), user)
-    return stmt.where(organisation_id.not_in(sa.select(Organisation.id).where(organisation_hidden(user))))
+    return stmt.where(outside_hidden(organisation_id, user))

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
-from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters, scoped
@@ -16,6 +15,7 @@ from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation, StageChange
 from crm.organisations.queries import apply_filters
+from crm.organisations.visibility import organisation_visibility
 from crm.organisations.vocab import FUNNEL, STAGE_LABELS, Stage
 
 ALL_STAGES = [*FUNNEL, Stage.DORMANT, Stage.LOST]

@@ -11,12 +11,12 @@ from crm.activities import dates
 from crm.activities.models import ActivityCount, FollowUp
 from crm.activities.summary import WEEK
 from crm.core.i18n import gettext as _
-from crm.core.scoping import organisation_visibility
 from crm.dashboard import charts
 from crm.dashboard.activity import weeks_until
 from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 
 
 def home_context(user: Any) -> dict[str, Any] | None:

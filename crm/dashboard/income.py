@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from crm.core.formatting import cents_filter
 from crm.core.i18n import gettext as _
-from crm.core.scoping import organisation_hidden, organisation_visibility
-from crm.core.sqlfuncs import CrossJoin, month_start, quarter_start
+from crm.core.sqlfuncs import month_start, quarter_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
 from crm.dashboard.filters import DashboardFilters, add_months
@@ -27,6 +26,7 @@ from crm.offers import keyaccounts
 from crm.offers.models import Offer
 from crm.offers.vocab import OPEN_STATUSES
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility, visible_totals
 from crm.sponsorships import queries as sponsorship_queries
 
 TOP_ACCOUNTS = 10
@@ -39,20 +39,15 @@ def _euros(cents: int) -> float:
 def fees(filters: DashboardFilters, user: Any, links: Links) -> Figure:
     """Fees due, paid and open per fee year of the period (the fee list's totals)."""
     years = filters.period.years
-    # Like the fee list's totals: all fees of the years (covering index) minus those of hidden companies.
-    columns = (Fee.year, Fee.status, sa.func.sum(Fee.amount_cents))
-    everything = sa.select(*columns).where(Fee.year.in_(years)).group_by(Fee.year, Fee.status)
-    hidden = (
-        sa.select(*columns)
-        .select_from(CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
-        .where(Fee.organisation_id == Organisation.id, organisation_hidden(user), Fee.year.in_(years))
-        .group_by(Fee.year, Fee.status)
+    # Like the fee list's totals: all fees of the years minus those of hidden companies.
+    found = visible_totals(
+        user,
+        Fee.organisation_id,
+        (sa.func.sum(Fee.amount_cents),),
+        keys=(Fee.year, Fee.status),
+        where=(Fee.year.in_(years),),
     )
-    sums: dict[tuple[int, FeeStatus], int] = {}
-    for stmt, sign in ((everything, 1), (hidden, -1)):
-        for year, status, total in db.session.execute(stmt):
-            key = (year, FeeStatus(status))
-            sums[key] = sums.get(key, 0) + sign * int(total or 0)
+    sums = {(year, FeeStatus(status)): total for (year, status), (total,) in found.items()}
     table = Table(
         [
             Col(_("Beitragsjahr"), "text"),
@@ -173,28 +168,18 @@ def offer_forecast(filters: DashboardFilters, user: Any, links: Links) -> Figure
     )
     # The offer list's visibility (joint offers of a group, or offers to a visible company) as "all
     # open offers (read from the covering index) minus those of hidden companies", like the fee sums.
-    columns = (
-        bucket,
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
-        sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
+    totals = visible_totals(
+        user,
+        Offer.organisation_id,
+        (
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Offer.value_cents), 0),
+            sa.func.coalesce(sa.func.sum(Offer.value_cents * Offer.probability), 0),
+        ),
+        keys=(bucket,),
+        where=(Offer.status.in_(list(OPEN_STATUSES)), Offer.expected_close_on < add_months(months[-1], 1)),
     )
-    conditions = (Offer.status.in_(list(OPEN_STATUSES)), Offer.expected_close_on < add_months(months[-1], 1))
-    everything = sa.select(*columns).where(*conditions).group_by(bucket)
-    hidden = (
-        sa.select(*columns)
-        .select_from(CrossJoin(Organisation.__table__, Offer.__table__, sa.true()))
-        .where(Offer.organisation_id == Organisation.id, organisation_hidden(user), *conditions)
-        .group_by(bucket)
-    )
-    totals: dict[Any, list[int]] = {}
-    if user and user.is_authenticated and user.is_active:
-        for stmt, sign in ((everything, 1), (hidden, -1)):
-            for month, n, value, weight in db.session.execute(stmt):
-                found = totals.setdefault(month, [0, 0, 0])
-                for i, amount in enumerate((n, value, weight)):
-                    found[i] += sign * int(amount)
-    sums = {m: (n, v, w // 100) for m, (n, v, w) in totals.items()}
+    sums = {m: (n, v, w // 100) for (m,), (n, v, w) in totals.items()}
     table = Table(
         [
             Col(_("Abschluss erwartet"), "text"),

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from crm.core.i18n import gettext as _
 from crm.core.i18n import resolved
-from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import local_month_start
 from crm.dashboard import charts
 from crm.dashboard.figure import Cell, Col, Figure, Table, percent
@@ -18,6 +17,7 @@ from crm.dashboard.links import Links
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.queries import UNKNOWN, apply_filters
+from crm.organisations.visibility import organisation_visibility
 from crm.organisations.vocab import SIZE_CLASS_LABELS, SizeClass
 
 TRAINING = sa.case((Organisation.is_training_active.is_(True), 1), else_=0)

@@ -20,6 +20,7 @@ from crm.dooropeners.vocab import Channel, DoorOpenerKind
 from crm.extensions import db
 from crm.organisations.demo import Stamps, insert_rows
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import shared_organisation_scope
 
 # (kind, institution pattern, how many, weight of introductions per door-opener, warmth)
 KINDS = [
@@ -125,7 +126,7 @@ def seed_door_openers(context: DemoContext) -> None:
     ids = [row["id"] for row in rows]
     companies = db.session.execute(
         sa.select(Organisation.id, Organisation.created_at, Organisation.won_at).where(
-            Organisation.is_archived.is_(False)
+            shared_organisation_scope()
         )
     ).all()
     introductions = []
@@ -178,7 +179,7 @@ def seed_events(context: DemoContext) -> None:
     stamps = Stamps(connection.dialect.name == "sqlite")
     hosts = list(db.session.scalars(sa.select(DoorOpener.id).where(DoorOpener.is_archived.is_(False))))
     companies = list(
-        db.session.scalars(sa.select(Organisation.id).where(Organisation.is_archived.is_(False)).limit(5000))
+        db.session.scalars(sa.select(Organisation.id).where(shared_organisation_scope()).limit(5000))
     )
     if not hosts or not companies:
         return

@@ -20,7 +20,6 @@ from crm.core.forms import apply_errors, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
 from crm.core.query import contains_pattern
-from crm.core.scoping import organisation_or_404, organisation_visibility
 from crm.dooropeners import events as services
 from crm.dooropeners.forms import AttendanceForm, EventCompanyForm, EventForm
 from crm.dooropeners.models import DoorOpener, Event, EventAttendance, event_hosts
@@ -28,6 +27,7 @@ from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.views import _form_data as organisation_form_data
+from crm.organisations.visibility import organisation_or_404, organisation_visibility
 
 bp = Blueprint("events", __name__)
 

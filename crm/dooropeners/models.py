@@ -156,7 +156,7 @@ class EventAttendance(db.Model):
 class DoorOpenerResult(db.Model):
     """Summary: what came of a door-opener's introductions (kept current by ``results.refresh``).
 
-    Counts only active companies — what every user's scope shows (see ``crm/core/scoping.py``).
+    Counts only active companies — what every user's scope shows (see ``crm/organisations/visibility.py``).
     """
 
     __tablename__ = "door_opener_results"

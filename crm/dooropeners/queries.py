@@ -11,11 +11,11 @@ from flask import request
 from crm.auth.permissions import is_manager
 from crm.core.params import choice_arg, sort_arg
 from crm.core.query import contains_pattern
-from crm.core.scoping import shared_organisation_scope
 from crm.core.sqlfuncs import days_between, median_by
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Introduction
 from crm.dooropeners.vocab import DoorOpenerKind
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import shared_organisation_scope
 
 
 def live_results(

@@ -19,12 +19,12 @@ from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
 from crm.core.export import Column, python_rows, xlsx_response
 from crm.core.i18n import resolved
-from crm.core.scoping import organisation_visibility
 from crm.dooropeners import hooks
 from crm.dooropeners.models import DoorOpener, Introduction
 from crm.dooropeners.views import _door_opener_or_404, bp
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 from crm.organisations.vocab import FUNNEL, STAGE_LABELS, Stage
 
 

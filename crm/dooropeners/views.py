@@ -18,7 +18,6 @@ from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors, choices
 from crm.core.pagination import page_args, paginate
-from crm.core.scoping import organisation_or_404, organisation_visibility
 from crm.dooropeners import hooks, services
 from crm.dooropeners.events import CONTACT_FIELDS, delete_door_opener_contact, log_door_opener_contact
 from crm.dooropeners.forms import (
@@ -41,6 +40,7 @@ from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import Organisation
 from crm.organisations.views import _form_data as organisation_form_data
+from crm.organisations.visibility import organisation_or_404, organisation_visibility
 from crm.privacy.suppression import BLOCK_LIST_WARNING
 
 bp = Blueprint("dooropeners", __name__)

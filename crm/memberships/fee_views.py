@@ -23,6 +23,7 @@ from crm.memberships import feerun, fees
 from crm.memberships.forms import DunningForm, FeeRunForm, MarkPaidForm, ReturnedForm, WaiveForm
 from crm.memberships.models import Fee
 from crm.memberships.money import to_euros
+from crm.organisations.visibility import is_hidden_from
 
 bp = Blueprint("fees", __name__, url_prefix="/fees")
 
@@ -42,7 +43,7 @@ def _year_or_404(year: int) -> int:
 
 def _fee_or_404(year: int, fee_id: int) -> Fee:
     fee = db.session.get(Fee, fee_id)
-    if fee is None or fee.year != year or fee.organisation.is_archived:
+    if fee is None or fee.year != year or is_hidden_from(current_user, fee.organisation):
         abort(404)
     return fee
 

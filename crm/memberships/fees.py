@@ -16,7 +16,6 @@ from crm.auth.models import User
 from crm.core.errors import DomainError, PermissionDenied, ValidationFailed
 from crm.core.export import Column
 from crm.core.params import multi_choice_arg
-from crm.core.scoping import organisation_visibility
 from crm.core.sqlfuncs import CrossJoin
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
@@ -33,6 +32,7 @@ from crm.memberships.vocab import (
     PaymentMethod,
 )
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility, visible_totals
 from crm.organisations.vocab import SIZE_CLASS_LABELS, SizeClass
 
 SUPPORTING = "supporting"
@@ -66,9 +66,6 @@ def parse_fee_query(year: int) -> FeeQuery:
     )
 
 
-_CrossJoin = CrossJoin  # see crm.core.sqlfuncs
-
-
 def _fee_conditions(query: FeeQuery) -> list[sa.ColumnElement[bool]]:
     """The filters on the fee itself (no company needed)."""
     conditions: list[sa.ColumnElement[bool]] = [Fee.year == query.year]
@@ -91,7 +88,7 @@ def filtered(query: FeeQuery, user: Any, *columns: Any) -> sa.Select[Any]:
     """``SELECT columns`` of the year's fees of visible companies matching ``query``, companies first."""
     return (
         sa.select(*columns)
-        .select_from(_CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
+        .select_from(CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
         .where(Fee.organisation_id == Organisation.id, organisation_visibility(user), *_fee_conditions(query))
     )
 
@@ -111,39 +108,26 @@ class Totals:
     waived_cents: int
 
 
-def _by_status(stmt: sa.Select[Any]) -> dict[FeeStatus, tuple[int, int]]:
-    """Count and sum per status: one pass over the covering index, no CASE per row."""
-    grouped = stmt.group_by(Fee.status)
-    return {FeeStatus(status): (int(n), int(total or 0)) for status, n, total in db.session.execute(grouped)}
-
-
 def totals(query: FeeQuery, user: Any) -> Totals:
     """Count and sums of the filtered fees of visible companies, computed by the database.
 
-    "All of the year's fees minus those of archived companies": the first part reads only the
-    covering index of the fees, the second starts from the (few) archived companies. Joining every
-    fee to its company instead costs a random read per fee. The visibility rule is the one of
-    ``organisation_visibility``: nobody logged in sees nothing, archived companies never count.
+    Count and sum per status (one pass over the fees' covering index, no CASE per row), as "all of
+    the year's fees minus those of hidden companies" (``visible_totals``).
     """
-    if not (user and user.is_authenticated and user.is_active):
-        return Totals(0, 0, 0, 0, 0)
-    columns = (Fee.status, sa.func.count(), sa.func.sum(Fee.amount_cents))
-    everything = _by_status(sa.select(*columns).where(*_fee_conditions(query)))
-    archived = _by_status(
-        sa.select(*columns)
-        .select_from(_CrossJoin(Organisation.__table__, Fee.__table__, sa.true()))
-        .where(
-            Organisation.is_archived.is_(True),
-            Fee.organisation_id == Organisation.id,
-            *_fee_conditions(query),
-        )
+    sums = visible_totals(
+        user,
+        Fee.organisation_id,
+        (sa.func.count(), sa.func.sum(Fee.amount_cents)),
+        keys=(Fee.status,),
+        where=_fee_conditions(query),
     )
+    by_status = {FeeStatus(status): found for (status,), found in sums.items()}
 
     def count(statuses: Iterable[FeeStatus]) -> int:
-        return sum(everything.get(s, (0, 0))[0] - archived.get(s, (0, 0))[0] for s in statuses)
+        return sum(by_status.get(s, (0, 0))[0] for s in statuses)
 
     def cents(statuses: Iterable[FeeStatus]) -> int:
-        return sum(everything.get(s, (0, 0))[1] - archived.get(s, (0, 0))[1] for s in statuses)
+        return sum(by_status.get(s, (0, 0))[1] for s in statuses)
 
     return Totals(
         count=count(FeeStatus),

@@ -18,13 +18,13 @@ from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, date_arg
-from crm.core.scoping import organisation_or_404, organisation_visibility
 from crm.extensions import db
 from crm.memberships import services
 from crm.memberships.forms import CancelForm, MembershipForm
 from crm.memberships.models import Membership
 from crm.memberships.vocab import MembershipKind, PaymentMethod
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_or_404, organisation_visibility
 
 bp = Blueprint("memberships", __name__)
 

@@ -20,12 +20,12 @@ from crm.auth import permissions
 from crm.auth.models import Role, User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.core.params import int_arg
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.offers.models import Offer
 from crm.offers.vocab import OPEN_STATUSES
 from crm.organisations.models import Organisation, StageChange
 from crm.organisations.services import change_stage
+from crm.organisations.visibility import organisation_visibility
 from crm.organisations.vocab import FUNNEL, Stage
 
 COLUMNS = [*FUNNEL, Stage.DORMANT, Stage.LOST]

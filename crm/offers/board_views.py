@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from crm.core.errors import Conflict, DomainError
 from crm.core.i18n import resolved
-from crm.core.scoping import organisation_or_404
 from crm.core.security import safe_next_url
 from crm.extensions import db
 from crm.offers import board as board_queries
 from crm.offers.forms import MoveForm
 from crm.offers.views import bp
 from crm.organisations.services import active_users
+from crm.organisations.visibility import organisation_or_404
 from crm.organisations.vocab import STAGE_LABELS, Stage, label
 
 

@@ -24,6 +24,7 @@ from crm.offers.models import (
 from crm.offers.vocab import DEFAULT_PROBABILITY, DecisionRole, GroupKind, LostReason, OfferStatus
 from crm.organisations.demo import Stamps, insert_rows
 from crm.organisations.models import ContactPerson, Organisation
+from crm.organisations.visibility import shared_organisation_scope
 from crm.organisations.vocab import Stage
 
 PRODUCTS = [
@@ -111,7 +112,7 @@ def _key_accounts(context: DemoContext, today: date) -> None:
     rng = context.rng
     picks = db.session.execute(
         sa.select(Organisation.id, Organisation.owner_id)
-        .where(Organisation.is_archived.is_(False), Organisation.stage.in_([Stage.CUSTOMER, Stage.PARTNER]))
+        .where(shared_organisation_scope(), Organisation.stage.in_([Stage.CUSTOMER, Stage.PARTNER]))
         .order_by(Organisation.id)
         .limit(8)
     ).all()
@@ -170,7 +171,7 @@ def _groups(context: DemoContext, today: date) -> None:
         return
     pool = db.session.execute(
         sa.select(Organisation.id, Organisation.owner_id)
-        .where(Organisation.is_archived.is_(False))
+        .where(shared_organisation_scope())
         .order_by(Organisation.id.desc())
         .limit(200)
     ).all()
@@ -209,7 +210,7 @@ def seed_offers(context: DemoContext) -> None:
     candidates = db.session.execute(
         sa.select(Organisation.id, Organisation.stage, Organisation.owner_id)
         .where(
-            Organisation.is_archived.is_(False),
+            shared_organisation_scope(),
             Organisation.stage.in_([Stage.NEEDS_ANALYSIS, Stage.OFFER, Stage.CUSTOMER, Stage.PARTNER]),
         )
         .order_by(Organisation.id)

@@ -15,11 +15,11 @@ from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors
 from crm.core.pagination import page_args, paginate
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.offers import groups
 from crm.offers.forms import GroupForm, JoinGroupForm, MemberForm
 from crm.offers.models import CompanyGroup
+from crm.organisations.visibility import organisation_or_404
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 

@@ -17,11 +17,11 @@ from crm.audit.services import diff, record
 from crm.auth import permissions
 from crm.auth.models import User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.offers.models import CompanyGroup, CompanyGroupMember, Offer
 from crm.offers.vocab import OPEN_STATUSES, GroupKind
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 
 FIELDS = ("name", "kind", "coordinator_id", "notes")
 MAX_MEMBERS = 500
@@ -167,7 +167,7 @@ def list_statement(user: Any) -> sa.Select[Any]:
             CompanyGroup.id,
             CompanyGroup.name,
             CompanyGroup.kind,
-            sa.case((coordinator.is_archived.is_(False), coordinator.name), else_=None).label(
+            sa.case((organisation_visibility(user, entity=coordinator), coordinator.name), else_=None).label(
                 "coordinator_name"
             ),
             sa.func.coalesce(members.c.n, 0).label("members"),

@@ -15,11 +15,11 @@ from crm.auth.permissions import role_required
 from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors
 from crm.core.params import int_arg
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.offers import keyaccounts
 from crm.offers.forms import KeyAccountForm
 from crm.offers.models import KeyAccount
+from crm.organisations.visibility import organisation_or_404
 
 bp = Blueprint("keyaccounts", __name__, url_prefix="/key-accounts")
 

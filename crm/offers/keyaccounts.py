@@ -23,7 +23,6 @@ from crm.auth import permissions
 from crm.auth.models import User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.core.params import choice_arg
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.memberships.models import Fee
 from crm.memberships.vocab import FeeStatus
@@ -32,6 +31,7 @@ from crm.offers.vocab import DecisionRole, OfferStatus
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.queries import ExtraFilter, register_filter
 from crm.organisations.templating import EXTRA_FILTER_TEMPLATES
+from crm.organisations.visibility import organisation_visibility
 
 MAX_POTENTIAL_CENTS = 100_000_000_00
 

@@ -15,11 +15,11 @@ from crm.activities.dates import local_today
 from crm.auth.models import User
 from crm.core.export import Column, select_columns
 from crm.core.params import int_arg, multi_choice_arg, sort_arg
-from crm.core.scoping import organisation_hidden, organisation_or_404
 from crm.extensions import db
 from crm.offers.models import CompanyGroup, Offer
 from crm.offers.vocab import LOST_REASON_LABELS, STATUS_LABELS, OfferStatus
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_or_404, outside_hidden
 
 _STATUS_ORDER = sa.case({s.value: i for i, s in enumerate(OfferStatus)}, value=Offer.status)
 _TARGET_NAME = sa.func.coalesce(Organisation.name, CompanyGroup.name)
@@ -46,9 +46,8 @@ def offer_visibility(user: Any) -> sa.ColumnElement[bool]:
     """
     if not (user and user.is_authenticated and user.is_active):
         return sa.false()
-    hidden = sa.select(Organisation.id).where(organisation_hidden(user))
     # A CHECK constraint makes every offer name exactly one of company and group.
-    return sa.or_(Offer.organisation_id.is_(None), Offer.organisation_id.not_in(hidden))
+    return sa.or_(Offer.organisation_id.is_(None), outside_hidden(Offer.organisation_id, user))
 
 
 def offer_or_404(offer_id: int, user: Any) -> Offer:

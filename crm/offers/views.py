@@ -19,7 +19,6 @@ from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows
 from crm.core.forms import apply_errors, comparable, three_way_merge
 from crm.core.pagination import Page, page_args, paginate
-from crm.core.scoping import organisation_or_404
 from crm.core.security import safe_next_url
 from crm.extensions import db
 from crm.offers import queries, services
@@ -27,6 +26,7 @@ from crm.offers.forms import OfferForm, StatusForm
 from crm.offers.models import CompanyGroup, Offer
 from crm.offers.vocab import DEFAULT_PROBABILITY, LOST_REASON_LABELS, STATUS_LABELS, OfferStatus
 from crm.organisations.services import active_users
+from crm.organisations.visibility import organisation_or_404
 from crm.organisations.vocab import label
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")

@@ -14,12 +14,12 @@ from crm.auth import permissions
 from crm.auth.forms import ConfirmForm
 from crm.core.errors import Conflict, DomainError
 from crm.core.forms import apply_errors
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.organisations import contacts as services
 from crm.organisations.forms import ContactPersonForm
 from crm.organisations.models import ContactPerson
 from crm.organisations.views import bp
+from crm.organisations.visibility import organisation_or_404
 from crm.privacy.suppression import BLOCK_LIST_WARNING
 
 

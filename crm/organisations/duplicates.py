@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
 from crm.core.query import escape_like
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.normalise import fold, name_key, register_key, website_domain
+from crm.organisations.visibility import organisation_visibility
 
 FUZZY_THRESHOLD = 88
 FUZZY_CANDIDATE_LIMIT = 400

@@ -14,10 +14,10 @@ from werkzeug.exceptions import BadRequest
 from crm.auth.models import User
 from crm.auth.permissions import is_manager
 from crm.core.params import choice_arg, multi_choice_arg, sort_arg
-from crm.core.scoping import count_visible_organisations, organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.search import matches_query
+from crm.organisations.visibility import count_visible_organisations, organisation_visibility
 from crm.organisations.vocab import FUNNEL, WZ_SECTIONS, Chamber, SizeClass, Stage
 
 UNKNOWN = "unknown"

@@ -21,7 +21,6 @@ from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, xlsx_response
 from crm.core.forms import apply_errors, comparable, three_way_merge
 from crm.core.pagination import page_args, paginate
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.organisations import exports, services
 from crm.organisations.forms import MergeForm, OrganisationForm
@@ -29,6 +28,7 @@ from crm.organisations.merge import merge_organisations, merge_preview
 from crm.organisations.models import Organisation
 from crm.organisations.panels import load_panels
 from crm.organisations.queries import count, filtered_statement, ordered, parse_list_query, region_names
+from crm.organisations.visibility import organisation_or_404
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 

@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from crm.core.scoping import organisation_visibility
 from crm.memberships.models import Membership
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 from crm.organisations.vocab import Stage
 from crm.privacy.models import RetentionHold
 from crm.sponsorships.models import Sponsorship

@@ -18,10 +18,10 @@ from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
 from crm.core.errors import DomainError
 from crm.core.forms import apply_errors
-from crm.core.scoping import organisation_or_404, organisation_visibility
 from crm.dooropeners.models import DoorOpener
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
+from crm.organisations.visibility import organisation_or_404, organisation_visibility
 from crm.privacy import access, erasure
 from crm.privacy.forms import ErasureForm
 from crm.privacy.suppression import normalise_email

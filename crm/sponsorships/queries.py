@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from crm.core.export import Column, select_columns
 from crm.core.params import int_arg, multi_choice_arg
-from crm.core.scoping import organisation_visibility
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.visibility import organisation_visibility
 from crm.sponsorships.models import Sponsorship
 from crm.sponsorships.vocab import (
     AGREED,

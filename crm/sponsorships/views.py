@@ -19,9 +19,9 @@ from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows, xlsx_response
 from crm.core.forms import apply_errors
 from crm.core.pagination import page_args, paginate
-from crm.core.scoping import organisation_or_404
 from crm.extensions import db
 from crm.memberships.money import to_euros
+from crm.organisations.visibility import organisation_or_404
 from crm.sponsorships import queries, services
 from crm.sponsorships.forms import SponsorshipForm
 from crm.sponsorships.models import Sponsorship

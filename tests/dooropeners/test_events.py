@@ -142,8 +142,8 @@ def test_outcomes_count_attendees_that_moved_on_after_the_event(staff_client, st
     )
     db.session.add(EventAttendance(event_id=event.id, organisation_id=archived.id))
     db.session.flush()
-    from crm.core.scoping import organisation_visibility
     from crm.dooropeners.events import outcomes
+    from crm.organisations.visibility import organisation_visibility
 
     figures = {o.stage: o.count for o in outcomes(event, organisation_visibility(staff))}
     assert figures == {Stage.NEEDS_ANALYSIS: 2, Stage.CUSTOMER: 1, Stage.PARTNER: 0}
