@@ -75,9 +75,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from crm.core.security import init_security
 
     init_error_pages(app)
+    _connect_signals(app)
     init_security(app)
     _init_templates(app)
     return app
+
+
+def _connect_signals(app: Flask) -> None:
+    """Features answer the core's signals (sent by this app only)."""
+    from crm.audit.services import record_denial
+    from crm.core.errorpages import permission_denied
+
+    permission_denied.connect(record_denial, sender=app)
 
 
 def _init_extensions(app: Flask) -> None:

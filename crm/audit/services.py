@@ -57,6 +57,11 @@ def diff(
     return changes
 
 
+def record_denial(_app: Any, *, method: str, path: str) -> None:
+    """Receiver of ``crm.core.errorpages.permission_denied``: a refused request is audited."""
+    record("permission_denied", details={"method": method, "path": path})
+
+
 def _current_actor_id() -> int | None:
     if has_request_context() and current_user and current_user.is_authenticated:
         return int(current_user.id)

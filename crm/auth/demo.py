@@ -18,7 +18,7 @@ DEMO_USERS = [
 ]
 
 
-@demo_seeder(order=0, label="Benutzer")
+@demo_seeder(order=0, label="Benutzer", fills=User)
 def seed_users(context: DemoContext) -> None:
     """Three demo logins, one per role; existing accounts are left alone."""
     lines = []

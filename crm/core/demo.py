@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -28,16 +29,27 @@ class DemoContext:
 
 Seeder = Callable[[DemoContext], None]
 _SEEDERS: list[tuple[int, str, Seeder]] = []
+_FILLED: list[Any] = []  # models whose rows mean "this database is in use" (``--if-empty``)
 
 
-def demo_seeder(order: int, label: str) -> Callable[[Seeder], Seeder]:
-    """Register a feature's demo-data function; seeders run by ascending ``order``."""
+def demo_seeder(order: int, label: str, *, fills: Any = None) -> Callable[[Seeder], Seeder]:
+    """Register a feature's demo-data function; seeders run by ascending ``order``.
+
+    ``fills``: a model whose rows show that the database is already in use; ``--if-empty`` leaves
+    such a database alone (the users' seeder names the user accounts).
+    """
 
     def decorator(func: Seeder) -> Seeder:
         _SEEDERS.append((order, label, func))
+        if fills is not None:
+            _FILLED.append(fills)
         return func
 
     return decorator
+
+
+def _in_use() -> bool:
+    return any(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in _FILLED)
 
 
 @crm_cli.command("seed-demo")
@@ -52,9 +64,7 @@ def demo_seeder(order: int, label: str) -> Callable[[Seeder], Seeder]:
 @click.option("--seed", type=int, default=2026, show_default=True, help="Startwert des Zufalls.")
 def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
     """Fill the database with demo users and realistic demo data."""
-    from crm.auth.models import User
-
-    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+    if if_empty and _in_use():
         return
     context = DemoContext(scale=scale, organisations=SCALES[scale], rng=random.Random(seed))
     for _order, label, seeder in sorted(_SEEDERS, key=lambda s: s[0]):

@@ -1,10 +1,15 @@
-"""German error pages without tracebacks, and the mapping of domain errors to status codes."""
+"""German error pages without tracebacks, and the mapping of domain errors to status codes.
+
+A refused request (403) sends ``permission_denied``; the audit feature records it. The core knows
+no feature, so it announces the denial instead of writing the audit entry itself.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from blinker import Namespace
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -14,6 +19,14 @@ from crm.core.errors import DomainError
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
+
+signals = Namespace()
+permission_denied = signals.signal("permission-denied")
+"""Sent with the app as sender and ``method`` and ``path`` of a request answered with 403.
+
+Receivers run after the refused request's unit of work was rolled back; what they add to the
+session is committed in its own small transaction.
+"""
 
 TITLES = {
     400: _l("Ungültige Anfrage"),
@@ -57,13 +70,9 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
 
 
 def _log_denial() -> None:
-    """Permission denials are audited (in their own small transaction)."""
-    from flask import request
-
-    from crm.audit.services import record
-
+    """Permission denials are announced (and audited by the receiver) in their own small transaction."""
     db.session.rollback()
-    record("permission_denied", details={"method": request.method, "path": request.path[:300]})
+    permission_denied.send(current_app._get_current_object(), method=request.method, path=request.path[:300])
     db.session.commit()
 
 
