@@ -21,6 +21,7 @@ from crm.activities.models import FollowUp
 from crm.audit.services import diff, record
 from crm.auth import permissions
 from crm.auth.models import User
+from crm.core.db import utcnow
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.core.params import choice_arg
 from crm.extensions import db
@@ -132,6 +133,9 @@ def save_key_account(
         db.session.add(plan)
     plan.goals, plan.revenue_potential_cents = data.goals, data.revenue_potential_cents
     _save_roles(org, data.roles)
+    # The plans and the map carry no version of their own: every save moves the account's on,
+    # so that a form opened before this save gets the conflict page instead of overwriting it.
+    account.updated_at = utcnow()
     db.session.flush()
     _schedule_review(org, account, data.next_review_on, actor=actor)
     changes = diff(
