@@ -84,7 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _connect_signals(app: Flask) -> None:
     """Features answer the core's signals (sent by this app only)."""
     from crm.audit.services import record_denial
-    from crm.core.errorpages import permission_denied
+    from crm.core.transaction import permission_denied
 
     permission_denied.connect(record_denial, sender=app)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
@@ -16,13 +16,13 @@ from crm.activities import board, dates, feed, followups
 from crm.activities.forms import FollowUpForm, PostponeForm
 from crm.activities.models import FollowUp
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
 from crm.auth.models import User
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors, choices
+from crm.core.conflicts import conflict_page, conflict_rows
+from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args
 from crm.core.params import choice_arg, int_arg
 from crm.core.security import safe_next_url
+from crm.core.transaction import perform, submit, unit_of_work
 from crm.extensions import db
 from crm.organisations.queries import parse_list_query
 from crm.organisations.services import active_users
@@ -79,9 +79,12 @@ def _follow_up_or_404(follow_up_id: int) -> FollowUp:
     return follow_up
 
 
-def _back() -> Response:
-    target = safe_next_url(request.form.get("next")) or url_for("follow_ups.index")
-    return redirect(target)
+def _back() -> str:
+    """Where a follow-up action returns to: the page it came from (same site) or the list."""
+    return safe_next_url(request.form.get("next")) or url_for("follow_ups.index")
+
+
+STALE = _l("Diese Wiedervorlage wurde inzwischen geändert. Bitte erneut versuchen.")
 
 
 @bp.post("/<int:follow_up_id>/done")
@@ -89,20 +92,12 @@ def _back() -> Response:
 def done(follow_up_id: int) -> Response:
     """Mark a follow-up as done."""
     follow_up = _follow_up_or_404(follow_up_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        followups.complete_follow_up(follow_up, actor=current_user)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Diese Wiedervorlage wurde inzwischen geändert. Bitte erneut versuchen."), "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("Erledigt: %(what)s", what=follow_up.what), "success")
-    return _back()
+    return perform(
+        lambda: followups.complete_follow_up(follow_up, actor=current_user),
+        success=_("Erledigt: %(what)s", what=follow_up.what),
+        redirect_to=_back(),
+        conflict=str(STALE),
+    )
 
 
 @bp.post("/<int:follow_up_id>/postpone")
@@ -113,21 +108,16 @@ def postpone(follow_up_id: int) -> Response:
     form = PostponeForm()
     if not form.validate_on_submit() or not (form.days.data or form.due_on.data):
         flash(_("Bitte ein neues Fälligkeitsdatum angeben."), "danger")
-        return _back()
+        return redirect(_back())
     later = max(dates.local_today(), follow_up.due_on) + timedelta(days=form.days.data or 0)
     due_on = form.due_on.data or later
-    try:
-        followups.postpone_follow_up(follow_up, due_on, actor=current_user)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Diese Wiedervorlage wurde inzwischen geändert. Bitte erneut versuchen."), "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("Verschoben auf den %(date)s.", date=due_on.strftime("%d.%m.%Y")), "success")
-    return _back()
+    return perform(
+        lambda: followups.postpone_follow_up(follow_up, due_on, actor=current_user),
+        success=_("Verschoben auf den %(date)s.", date=due_on.strftime("%d.%m.%Y")),
+        redirect_to=_back(),
+        conflict=str(STALE),
+        confirm=False,
+    )
 
 
 @bp.route("/<int:follow_up_id>/edit", methods=["GET", "POST"])
@@ -143,37 +133,33 @@ def edit(follow_up_id: int) -> Any:
         del form.assignee_id
     if not form.is_submitted():
         form.version.data = str(follow_up.version)
-    if form.validate_on_submit():
-        data = {"what": form.what.data, "due_on": form.due_on.data}
-        if may_reassign:
-            data["assignee_id"] = form.assignee_id.data
-        try:
-            followups.update_follow_up(
-                follow_up, data, expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            follow_up = _follow_up_or_404(follow_up_id)
-            form.version.data = str(follow_up.version)  # saving again applies the input on top
-            flash(
-                _(
-                    "Diese Wiedervorlage wurde inzwischen geändert (jetzt: „%(what)s“, fällig am %(date)s). "
-                    "Speichern Sie erneut, um Ihre Eingabe zu übernehmen.",
-                    what=follow_up.what,
-                    date=follow_up.due_on.strftime("%d.%m.%Y"),
-                ),
-                "warning",
-            )
-            return render_template("activities/follow_up_form.html", form=form, follow_up=follow_up), 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            follow_up = _follow_up_or_404(follow_up_id)
-        else:
-            flash(_("Wiedervorlage gespeichert."), "success")
-            return redirect(url_for("follow_ups.index"))
-    return render_template("activities/follow_up_form.html", form=form, follow_up=follow_up)
+    done = submit(
+        form,
+        lambda: followups.update_follow_up(
+            follow_up, _follow_up_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Wiedervorlage gespeichert."),
+        redirect_to=url_for("follow_ups.index"),
+        on_conflict=lambda: _conflict(form, follow_up_id),
+    )
+    return done or render_template("activities/follow_up_form.html", form=form, follow_up=follow_up)
+
+
+def _follow_up_data(form: FollowUpForm) -> dict[str, Any]:
+    data = {"what": form.what.data, "due_on": form.due_on.data}
+    if "assignee_id" in form:  # managers only
+        data["assignee_id"] = form.assignee_id.data
+    return data
+
+
+def _conflict(form: FollowUpForm, follow_up_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input."""
+    follow_up = _follow_up_or_404(follow_up_id)
+    current = {"what": follow_up.what, "due_on": follow_up.due_on, "assignee_id": follow_up.assignee_id}
+    rows = conflict_rows(form, current, _follow_up_data(form))
+    return conflict_page(
+        "activities/follow_up_form.html", form=form, version=follow_up.version, rows=rows, follow_up=follow_up
+    )
 
 
 # --- calendar feed ---------------------------------------------------------------------------
@@ -194,8 +180,8 @@ def calendar_new() -> str:
     """Make a new private address (the old one stops working) and show it once."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = feed.issue_token(current_user, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        token = feed.issue_token(current_user, actor=current_user)
     feed_url = url_for("follow_ups.feed_ics", token=token, _external=True)
     return render_template(
         "activities/calendar.html", token=feed.feed_token(current_user), feed_url=feed_url, form=ConfirmForm()
@@ -208,8 +194,9 @@ def calendar_revoke() -> Response:
     """Switch the calendar feed off."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if feed.revoke_token(current_user, actor=current_user):
-        db.session.commit()
+    with unit_of_work():
+        revoked = feed.revoke_token(current_user, actor=current_user)
+    if revoked:
         flash(_("Die Kalender-Adresse wurde ungültig gemacht."), "success")
     return redirect(url_for("follow_ups.calendar"))
 

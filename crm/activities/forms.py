@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.activities.vocab import ACTIVITY_KIND_LABELS, TRAINING_FORMAT_LABELS, ActivityKind
 from crm.core.fields import EuroField
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 
 _DATE_MESSAGE = _l("Bitte ein gültiges Datum eingeben.")
 
@@ -88,7 +88,7 @@ class ActivityForm(FlaskForm):
         _l("Zuständig"), coerce=_optional_int, validators=[Optional()], validate_choice=False
     )
     follow_up_id = HiddenField()
-    version = HiddenField()
+    version = VersionField()
 
     def setup(self, *, contacts: list[Any], users: list[Any], with_follow_up: bool = True) -> ActivityForm:
         """Fill the choices: the company's contact persons and the possible assignees."""
@@ -110,7 +110,7 @@ class FollowUpForm(FlaskForm):
     assignee_id = SelectField(
         _l("Zuständig"), coerce=_optional_int, validators=[Optional()], validate_choice=False
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 class PostponeForm(FlaskForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,9 +13,8 @@ from crm.activities.forms import NeedsAnalysisForm
 from crm.activities.views import bp
 from crm.activities.vocab import funding_share
 from crm.auth import permissions
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors, choices
-from crm.extensions import db
+from crm.core.forms import choices
+from crm.core.transaction import submit
 from crm.organisations.services import active_users
 from crm.organisations.visibility import organisation_or_404
 
@@ -32,17 +31,12 @@ def needs_new(org_id: int) -> Any:
     if request.method == "GET":
         form.conducted_on.data = dates.local_today()
         form.conducted_by_id.data = current_user.id
-    if form.validate_on_submit():
-        try:
-            needs.record_needs_analysis(org, form.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            org = organisation_or_404(org_id, current_user)
-        else:
-            db.session.commit()
-            flash(_("Bedarfsanalyse für %(name)s gespeichert.", name=org.name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#timeline")
-    return render_template(
+    done = submit(
+        form,
+        lambda: needs.record_needs_analysis(org, form.data, actor=current_user),
+        success=_("Bedarfsanalyse für %(name)s gespeichert.", name=org.name),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#timeline",
+    )
+    return done or render_template(
         "activities/needs_form.html", form=form, org=org, share=funding_share(org.employees)
     )

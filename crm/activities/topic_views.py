@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,11 +12,10 @@ from werkzeug.wrappers import Response
 from crm.activities import needs
 from crm.activities.forms import NeedsTopicForm
 from crm.activities.models import NeedsTopic
-from crm.auth.forms import ConfirmForm
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
+from crm.core.forms import ConfirmForm
+from crm.core.transaction import perform, submit
 from crm.extensions import db
 
 bp = Blueprint("needs_topics", __name__, url_prefix="/admin/needs-topics")
@@ -39,16 +38,14 @@ def index() -> str:
 def create() -> Any:
     """Add a topic."""
     form = NeedsTopicForm()
-    if form.validate_on_submit():
-        try:
-            topic = needs.create_topic(form.name.data or "", actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thema „%(name)s“ angelegt.", name=topic.name), "success")
-            return redirect(url_for("needs_topics.index"))
+    done = submit(
+        form,
+        lambda: needs.create_topic(form.name.data or "", actor=current_user),
+        success=lambda topic: _("Thema „%(name)s“ angelegt.", name=topic.name),
+        redirect_to=url_for("needs_topics.index"),
+    )
+    if done is not None:
+        return done
     page = render_template(
         "activities/needs_topics.html", topics=needs.all_topics(), form=form, confirm_form=ConfirmForm()
     )
@@ -64,17 +61,14 @@ def edit(topic_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Bitte einen Namen angeben."), "danger")
         return redirect(url_for("needs_topics.index"))
-    try:
-        needs.update_topic(
+    return perform(
+        lambda: needs.update_topic(
             topic, {"name": form.name.data, "position": form.position.data}, actor=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Gespeichert."), "success")
-    return redirect(url_for("needs_topics.index"))
+        ),
+        success=_("Gespeichert."),
+        redirect_to=url_for("needs_topics.index"),
+        confirm=False,
+    )
 
 
 @bp.post("/<int:topic_id>/<any(activate, deactivate):action>")
@@ -82,13 +76,8 @@ def edit(topic_id: int) -> Response:
 def toggle(topic_id: int, action: str) -> Response:
     """Offer a topic again, or stop offering it (past analyses keep it)."""
     topic = db.get_or_404(NeedsTopic, topic_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        needs.set_topic_active(topic, action == "activate", actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-    return redirect(url_for("needs_topics.index"))
+    return perform(
+        lambda: needs.set_topic_active(topic, action == "activate", actor=current_user),
+        success=None,
+        redirect_to=url_for("needs_topics.index"),
+    )

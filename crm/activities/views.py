@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.activities import dates, services
@@ -16,9 +15,9 @@ from crm.activities.followups import FollowUpRequest
 from crm.activities.forms import ActivityForm
 from crm.activities.models import Activity, FollowUp
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors
+from crm.core.conflicts import conflict_page, conflict_rows
+from crm.core.forms import ConfirmForm
+from crm.core.transaction import perform, submit, transaction
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.search import matches_query
@@ -112,17 +111,12 @@ def _log(org: Organisation | None, *, quick: bool, follow_up: FollowUp | None = 
             data = _form_data(form)
             default_what = data.get("next_step") or _("Nachfassen: %(subject)s", subject=data.get("subject"))
             request_ = FollowUpRequest.from_form(form.data, default_what=default_what[:300])
-            try:
+            with transaction(form) as outcome:
                 activity = services.log_activity(
                     org, data, actor=current_user, follow_up=request_, completes=follow_up
                 )
-            except DomainError as error:
-                db.session.rollback()
-                apply_errors(form, error)
-                org = db.session.get(Organisation, org.id)
-            else:
                 name, org_id = org.name, activity.organisation_id  # read before commit expires them
-                db.session.commit()
+            if outcome.ok:
                 flash(_("Kontakt mit %(name)s gespeichert.", name=name), "success")
                 if quick and follow_up is not None:
                     return redirect(url_for("follow_ups.index"))
@@ -184,23 +178,17 @@ def edit(activity_id: int) -> Any:
         form.occurred_at.data = dates.local_input(activity.occurred_at)
         form.contact_person_ids.data = [p.id for p in activity.participants]
         form.version.data = str(activity.version)
-    if form.validate_on_submit():
-        data = _form_data(form)
-        try:
-            services.update_activity(
-                activity, data, expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            return _conflict(activity_id, form)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            activity = _activity_or_404(activity_id)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#timeline")
+    done = submit(
+        form,
+        lambda: services.update_activity(
+            activity, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#timeline",
+        on_conflict=lambda: _conflict(activity_id, form),
+    )
+    if done is not None:
+        return done
     return render_template(
         "activities/form.html",
         form=form,
@@ -231,21 +219,15 @@ def _conflict(activity_id: int, form: ActivityForm) -> tuple[str, int]:
             return ", ".join(names.get(i, str(i)) for i in value)
         return str(getattr(value, "value", value))
 
-    differences = [
-        (form[name].label.text, show(name, current.get(name)), show(name, submitted.get(name)))
-        for name in current
-        if show(name, current.get(name)) != show(name, submitted.get(name))
-    ]
-    form.version.data = str(activity.version)
-    page = render_template(
+    return conflict_page(
         "activities/form.html",
         form=form,
+        version=activity.version,
+        rows=conflict_rows(form, current, submitted, names=current, show=show),
         org=activity.organisation,
         activity=activity,
         quick=False,
-        conflict=differences,
     )
-    return page, 409
 
 
 @bp.post("/activities/<int:activity_id>/delete")
@@ -253,16 +235,10 @@ def _conflict(activity_id: int, form: ActivityForm) -> tuple[str, int]:
 def delete(activity_id: int) -> Response:
     """Delete a logged contact (own ones within the edit window; managers always)."""
     activity = _activity_or_404(activity_id)
-    org_id = activity.organisation_id
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     permissions.require(permissions.can_edit_activity(current_user, activity))
-    try:
-        services.delete_activity(activity, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("activities.edit", activity_id=activity_id))
-    db.session.commit()
-    flash(_("Kontakt gelöscht."), "success")
-    return redirect(url_for("organisations.detail", org_id=org_id) + "#timeline")
+    return perform(
+        lambda: services.delete_activity(activity, actor=current_user),
+        success=_("Kontakt gelöscht."),
+        redirect_to=url_for("organisations.detail", org_id=activity.organisation_id) + "#timeline",
+        refused_to=url_for("activities.edit", activity_id=activity_id),
+    )

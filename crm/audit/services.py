@@ -57,9 +57,12 @@ def diff(
     return changes
 
 
-def record_denial(_app: Any, *, method: str, path: str) -> None:
-    """Receiver of ``crm.core.errorpages.permission_denied``: a refused request is audited."""
-    record("permission_denied", details={"method": method, "path": path})
+def record_denial(_app: Any, *, method: str | None, path: str | None, reason: str | None = None) -> None:
+    """Receiver of ``crm.core.transaction.permission_denied``: who was refused what, and why."""
+    details = {"method": method, "path": path}
+    if reason:
+        details["reason"] = reason[:300]
+    record("permission_denied", details=details)
 
 
 def _current_actor_id() -> int | None:

@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm.auth import services
-from crm.auth.forms import ConfirmForm, PasswordResetForm, UserCreateForm, UserEditForm
+from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from crm.auth.models import Role, User
 from crm.auth.permissions import role_required
 from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
+from crm.core.forms import ConfirmForm, apply_errors
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg
 from crm.core.query import contains_pattern

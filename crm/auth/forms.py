@@ -57,7 +57,3 @@ class PasswordResetForm(FlaskForm):
         _l("Passwort wiederholen"),
         validators=[DataRequired(), EqualTo("password", _l("Die Passwörter stimmen nicht überein."))],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST button with its CSRF token."""

@@ -1,32 +1,26 @@
 """German error pages without tracebacks, and the mapping of domain errors to status codes.
 
-A refused request (403) sends ``permission_denied``; the audit feature records it. The core knows
-no feature, so it announces the denial instead of writing the audit entry itself.
+A refused request (403) goes through ``crm.core.transaction.audit_denial``, which sends
+``permission_denied``; the audit feature records it. The core knows no feature, so it announces
+the denial instead of writing the audit entry itself.
 """
 
 from __future__ import annotations
 
 import logging
 
-from blinker import Namespace
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.core.errors import DomainError
+from crm.core.transaction import audit_denial, stale_conflict
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
-
-signals = Namespace()
-permission_denied = signals.signal("permission-denied")
-"""Sent with the app as sender and ``method`` and ``path`` of a request answered with 403.
-
-Receivers run after the refused request's unit of work was rolled back; what they add to the
-session is committed in its own small transaction.
-"""
 
 TITLES = {
     400: _l("Ungültige Anfrage"),
@@ -69,13 +63,6 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
     )
 
 
-def _log_denial() -> None:
-    """Permission denials are announced (and audited by the receiver) in their own small transaction."""
-    db.session.rollback()
-    permission_denied.send(current_app._get_current_object(), method=request.method, path=request.path[:300])
-    db.session.commit()
-
-
 def init_error_pages(app: Flask) -> None:
     """Register handlers for HTTP errors, CSRF failures, domain errors and crashes."""
 
@@ -95,7 +82,7 @@ def init_error_pages(app: Flask) -> None:
         if code >= 500:
             db.session.rollback()
         if code == 403:
-            _log_denial()
+            audit_denial()
         detail = error.description if _is_custom(error) else None
         response = render_error(code, detail)
         headers = dict(error.get_headers()) if code in (405, 429) else {}
@@ -106,8 +93,14 @@ def init_error_pages(app: Flask) -> None:
     def _domain(error: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()
         if error.status_code == 403:
-            _log_denial()
+            audit_denial(error.message)
         return render_error(error.status_code, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError):  # type: ignore[no-untyped-def]
+        # A save the version column refused, where no view offers a conflict page: still a 409.
+        db.session.rollback()
+        return render_error(409, stale_conflict().message)
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):  # type: ignore[no-untyped-def]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from crm.core.errors import DomainError, ValidationFailed
+
+_VERSION = re.compile(r"[0-9]{1,12}")  # ASCII digits only: "²".isdigit() is True, int("²") fails
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -76,3 +80,23 @@ def three_way_merge(
             if before is not None and now not in (before, comparable(value)):
                 conflicts.add(name)
     return merged, conflicts, taken_over
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""
+
+
+class VersionField(HiddenField):
+    """The version of the record an edit form was loaded at (optimistic locking).
+
+    ``expected`` is that number. A missing, garbled or oversized value (``abc``, ``²``, 30 digits)
+    stands for a version that never matches, so the save gets the conflict page with both
+    versions (409), as any other stale save does — never a 500.
+    """
+
+    STALE = -1
+
+    @property
+    def expected(self) -> int:
+        raw = (self.data or "").strip()
+        return int(raw) if _VERSION.fullmatch(raw) else self.STALE

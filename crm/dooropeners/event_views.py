@@ -8,18 +8,17 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.activities import dates
 from crm.activities.views import active_contacts, search_companies
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors, choices
+from crm.core.conflicts import conflict_page, conflict_rows
+from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
 from crm.core.query import contains_pattern
+from crm.core.transaction import perform, submit, transaction
 from crm.dooropeners import events as services
 from crm.dooropeners.forms import AttendanceForm, EventCompanyForm, EventForm
 from crm.dooropeners.models import DoorOpener, Event, EventAttendance, event_hosts
@@ -27,6 +26,7 @@ from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.views import _form_data as organisation_form_data
+from crm.organisations.views import duplicate_candidates
 from crm.organisations.visibility import organisation_or_404, organisation_visibility
 
 bp = Blueprint("events", __name__)
@@ -103,17 +103,13 @@ def new() -> str | Response:
     host = int_arg("host")
     form = EventForm(host_ids=[host] if host else [])
     _host_choices(form)
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(_event_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Veranstaltung „%(title)s“ angelegt.", title=event.title), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    return render_template("events/form.html", form=form, event=None)
+    done = submit(
+        form,
+        lambda: services.create_event(_event_data(form), actor=current_user),
+        success=lambda event: _("Veranstaltung „%(title)s“ angelegt.", title=event.title),
+        redirect_to=lambda event: url_for("events.detail", event_id=event.id),
+    )
+    return done or render_template("events/form.html", form=form, event=None)
 
 
 @bp.get("/events/<int:event_id>")
@@ -154,45 +150,23 @@ def edit(event_id: int) -> tuple[str, int] | str | Response:
     if not form.is_submitted():
         form.version.data = str(event.version)
         form.host_ids.data = [h.id for h in event.hosts]
-    if form.validate_on_submit():
-        data = _event_data(form)
-        try:
-            services.update_event(
-                event, data, expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            event = _event_or_404(event_id)
-            return _conflict(form, event, data), 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            event = _event_or_404(event_id)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    return render_template("events/form.html", form=form, event=event)
+    done = submit(
+        form,
+        lambda: services.update_event(
+            event, _event_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("events.detail", event_id=event.id),
+        on_conflict=lambda: _conflict(form, event_id),
+    )
+    return done or render_template("events/form.html", form=form, event=event)
 
 
-def _conflict(form: EventForm, event: Event, data: dict[str, Any]) -> str:
-    current = services.event_snapshot(event)
-    names = dict(form.host_ids.choices)
-
-    def show(name: str, value: Any) -> str:
-        if name == "host_ids":
-            return ", ".join(str(names.get(i, i)) for i in sorted(value or [])) or "–"
-        if value is None or value == "":
-            return "–"
-        return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else str(value)
-
-    conflict = [
-        (form[name].label.text, show(name, current.get(name)), show(name, data.get(name)))
-        for name in data
-        if show(name, current.get(name)) != show(name, data.get(name))
-    ]
-    form.version.data = str(event.version)
-    return render_template("events/form.html", form=form, event=event, conflict=conflict)
+def _conflict(form: EventForm, event_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input."""
+    event = _event_or_404(event_id)
+    rows = conflict_rows(form, services.event_snapshot(event), _event_data(form))
+    return conflict_page("events/form.html", form=form, version=event.version, rows=rows, event=event)
 
 
 def _introducer_choices(form: Any, event: Event) -> None:
@@ -220,25 +194,22 @@ def attendee_new(event_id: int) -> str | Response:
     _introducer_choices(form, event)
     people = active_contacts(org)
     form.contact_person_ids.choices = [(p.id, p.full_name) for p in people]
-    if org is not None and form.validate_on_submit():
-        try:
-            services.add_attendance(
+    if org is not None:
+        attendee = org
+        done = submit(
+            form,
+            lambda: services.add_attendance(
                 event,
-                org,
+                attendee,
                 contact_person_ids=form.contact_person_ids.data or [],
                 introduced_by=_introducer(form, event),
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("%(name)s als teilnehmend erfasst; der Kontakt steht in der Historie.", name=org.name),
-                "success",
-            )
-            return redirect(url_for("events.detail", event_id=event.id))
+            ),
+            success=_("%(name)s als teilnehmend erfasst; der Kontakt steht in der Historie.", name=org.name),
+            redirect_to=url_for("events.detail", event_id=event.id),
+        )
+        if done is not None:
+            return done
     q = (request.args.get("q") or "").strip()
     results = search_companies(q, current_user, limit=20) if q and org is None else []
     return render_template("events/attendee_form.html", event=event, form=form, org=org, q=q, results=results)
@@ -259,24 +230,18 @@ def attendee_new_company(event_id: int) -> str | Response:
     _introducer_choices(form, event)
     candidates = []
     if form.validate_on_submit():
-        try:
+        with transaction(form, handles=(org_services.DuplicatesFound,)) as outcome:
             org = org_services.create_organisation(
                 organisation_form_data(form),
                 actor=current_user,
                 confirmed_duplicates=form.confirm_duplicates.data == "1",
             )
             services.add_attendance(event, org, introduced_by=_introducer(form, event), actor=current_user)
-        except org_services.DuplicatesFound as found:
-            db.session.rollback()
-            candidates = found.candidates
-            form.confirm_duplicates.data = "1"
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s angelegt und als teilnehmend erfasst.", name=org.name), "success")
+            name = org.name
+        if outcome.ok:
+            flash(_("%(name)s angelegt und als teilnehmend erfasst.", name=name), "success")
             return redirect(url_for("events.detail", event_id=event.id))
+        candidates = duplicate_candidates(form, outcome)
     elif request.method == "GET":
         form.confirm_duplicates.data = ""
     return render_template("events/company_form.html", form=form, event=event, candidates=candidates)
@@ -289,15 +254,8 @@ def attendee_delete(attendance_id: int) -> Response:
     if attendance is None:
         abort(404)
     organisation_or_404(attendance.organisation_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    event_id = attendance.event_id
-    try:
-        services.remove_attendance(attendance, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Teilnahme und der dazu erfasste Kontakt wurden entfernt."), "success")
-    return redirect(url_for("events.detail", event_id=event_id))
+    return perform(
+        lambda: services.remove_attendance(attendance, actor=current_user),
+        success=_("Teilnahme und der dazu erfasste Kontakt wurden entfernt."),
+        redirect_to=url_for("events.detail", event_id=attendance.event_id),
+    )

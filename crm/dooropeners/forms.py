@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.activities.forms import ActivityForm, CheckboxListField
 from crm.core.fields import validate_not_future
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 from crm.dooropeners.vocab import CHANNEL_LABELS, KIND_LABELS
 from crm.organisations.forms import _EMAIL, _PHONE, ContactPersonForm, OrganisationForm
 from crm.organisations.vocab import SALUTATION_LABELS
@@ -69,7 +69,7 @@ class DoorOpenerForm(FlaskForm):
     email_consent_method = ContactPersonForm.email_consent_method
     email_consent_wording = ContactPersonForm.email_consent_wording
     marketing_blocked = ContactPersonForm.marketing_blocked
-    version = HiddenField()
+    version = VersionField()
 
 
 def _channel_choices():  # type: ignore[no-untyped-def]
@@ -144,7 +144,7 @@ class EventForm(FlaskForm):
         render_kw={"size": 6},
     )
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 3})
-    version = HiddenField()
+    version = VersionField()
 
 
 class AttendanceForm(FlaskForm):

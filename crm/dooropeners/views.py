@@ -9,15 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.activities.dates import local_input
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors, choices
+from crm.core.conflicts import conflict_page, conflict_rows
+from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args, paginate
+from crm.core.transaction import perform, submit, transaction
 from crm.dooropeners import hooks, services
 from crm.dooropeners.events import CONTACT_FIELDS, delete_door_opener_contact, log_door_opener_contact
 from crm.dooropeners.forms import (
@@ -40,8 +39,9 @@ from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import Organisation
 from crm.organisations.views import _form_data as organisation_form_data
+from crm.organisations.views import duplicate_candidates
 from crm.organisations.visibility import organisation_or_404, organisation_visibility
-from crm.privacy.suppression import BLOCK_LIST_WARNING
+from crm.privacy.suppression import block_list_note
 
 bp = Blueprint("dooropeners", __name__)
 
@@ -91,18 +91,16 @@ def new() -> str | Response:
     """Record a door-opener."""
     form = DoorOpenerForm(owner_id=current_user.id)
     _owner_choices(form)
-    if form.validate_on_submit():
-        try:
-            door_opener = services.create_door_opener(_data(form), actor=current_user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s wurde angelegt.", name=door_opener.display_name), "success")
-            if door_opener.marketing_blocked and not form.marketing_blocked.data:
-                flash(BLOCK_LIST_WARNING, "warning")
-            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id))
-    return render_template("dooropeners/form.html", form=form, door_opener=None)
+    done = submit(
+        form,
+        lambda: services.create_door_opener(_data(form), actor=current_user),
+        success=lambda door_opener: [
+            _("%(name)s wurde angelegt.", name=door_opener.display_name),
+            *block_list_note(door_opener.marketing_blocked, form.marketing_blocked.data),
+        ],
+        redirect_to=lambda door_opener: url_for("dooropeners.detail", door_opener_id=door_opener.id),
+    )
+    return done or render_template("dooropeners/form.html", form=form, door_opener=None)
 
 
 @bp.get("/door-openers/<int:door_opener_id>")
@@ -184,18 +182,15 @@ def contact_new(door_opener_id: int) -> str | Response:
     form = DoorOpenerContactForm()
     if not form.is_submitted():
         form.occurred_at.data = local_input()
-    if form.validate_on_submit():
-        data = {name: form[name].data for name in CONTACT_FIELDS}
-        try:
-            log_door_opener_contact(door_opener, data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Kontakt mit %(name)s erfasst.", name=door_opener.display_name), "success")
-            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts")
-    return render_template("dooropeners/contact_form.html", form=form, door_opener=door_opener)
+    done = submit(
+        form,
+        lambda: log_door_opener_contact(
+            door_opener, {name: form[name].data for name in CONTACT_FIELDS}, actor=current_user
+        ),
+        success=_("Kontakt mit %(name)s erfasst.", name=door_opener.display_name),
+        redirect_to=url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts",
+    )
+    return done or render_template("dooropeners/contact_form.html", form=form, door_opener=door_opener)
 
 
 @bp.post("/door-openers/contacts/<int:contact_id>/delete")
@@ -205,17 +200,11 @@ def contact_delete(contact_id: int) -> Response:
     if contact is None:
         abort(404)
     door_opener = _door_opener_or_404(contact.door_opener_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        delete_door_opener_contact(contact, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Kontakt gelöscht."), "success")
-    return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts")
+    return perform(
+        lambda: delete_door_opener_contact(contact, actor=current_user),
+        success=_("Kontakt gelöscht."),
+        redirect_to=url_for("dooropeners.detail", door_opener_id=door_opener.id) + "#contacts",
+    )
 
 
 @bp.route("/door-openers/<int:door_opener_id>/edit", methods=["GET", "POST"])
@@ -230,44 +219,25 @@ def edit(door_opener_id: int) -> tuple[str, int] | str | Response:
         form.version.data = str(door_opener.version)
         form.kind.data = door_opener.kind.value
         form.legal_basis.data = door_opener.legal_basis.value
-    if form.validate_on_submit():
-        data = _data(form)
-        try:
-            services.update_door_opener(
-                door_opener, data, expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            door_opener = _door_opener_or_404(door_opener_id)
-            current = services.snapshot(door_opener)
-            conflict = [
-                (form[name].label.text, _show(current.get(name)), _show(data.get(name)))
-                for name in data
-                if _show(current.get(name)) != _show(data.get(name))
-            ]
-            form.version.data = str(door_opener.version)
-            return render_template(
-                "dooropeners/form.html", form=form, door_opener=door_opener, conflict=conflict
-            ), 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            door_opener = _door_opener_or_404(door_opener_id)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("dooropeners.detail", door_opener_id=door_opener.id))
-    return render_template("dooropeners/form.html", form=form, door_opener=door_opener)
+    done = submit(
+        form,
+        lambda: services.update_door_opener(
+            door_opener, _data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("dooropeners.detail", door_opener_id=door_opener.id),
+        on_conflict=lambda: _conflict(form, door_opener_id),
+    )
+    return done or render_template("dooropeners/form.html", form=form, door_opener=door_opener)
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if hasattr(value, "strftime"):
-        return value.strftime("%d.%m.%Y")
-    return str(getattr(value, "value", value))
+def _conflict(form: DoorOpenerForm, door_opener_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input."""
+    door_opener = _door_opener_or_404(door_opener_id)
+    rows = conflict_rows(form, services.snapshot(door_opener), _data(form))
+    return conflict_page(
+        "dooropeners/form.html", form=form, version=door_opener.version, rows=rows, door_opener=door_opener
+    )
 
 
 @bp.post("/door-openers/<int:door_opener_id>/archive")
@@ -275,37 +245,26 @@ def _show(value: Any) -> str:
 def archive(door_opener_id: int) -> Response:
     """Archive instead of delete: the introductions keep their source."""
     door_opener = _door_opener_or_404(door_opener_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.archive_door_opener(door_opener, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("dooropeners.detail", door_opener_id=door_opener_id))
-    db.session.commit()
-    flash(
-        _("%(name)s wurde archiviert; die Vermittlungen bleiben erhalten.", name=door_opener.display_name),
-        "success",
+    return perform(
+        lambda: services.archive_door_opener(door_opener, actor=current_user),
+        success=_(
+            "%(name)s wurde archiviert; die Vermittlungen bleiben erhalten.", name=door_opener.display_name
+        ),
+        redirect_to=url_for("dooropeners.index"),
+        refused_to=url_for("dooropeners.detail", door_opener_id=door_opener_id),
     )
-    return redirect(url_for("dooropeners.index"))
 
 
 @bp.post("/door-openers/<int:door_opener_id>/restore")
 @login_required
 def restore(door_opener_id: int) -> Response:
+    """Bring an archived door-opener back (managers)."""
     door_opener = _door_opener_or_404(door_opener_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.restore_door_opener(door_opener, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(name)s ist wieder aktiv.", name=door_opener.display_name), "success")
-    return redirect(url_for("dooropeners.detail", door_opener_id=door_opener_id))
+    return perform(
+        lambda: services.restore_door_opener(door_opener, actor=current_user),
+        success=_("%(name)s ist wieder aktiv.", name=door_opener.display_name),
+        redirect_to=url_for("dooropeners.detail", door_opener_id=door_opener_id),
+    )
 
 
 @bp.route("/door-openers/<int:door_opener_id>/merge", methods=["GET", "POST"])
@@ -328,18 +287,18 @@ def merge(door_opener_id: int) -> str | Response:
             .select_from(Introduction)
             .where(Introduction.door_opener_id == duplicate.id)
         )
-        if form.validate_on_submit() and form.confirmed.data == "1":
-            try:
-                moved = services.merge_door_openers(survivor, duplicate, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
-                db.session.commit()
-                flash(
-                    _("Zusammengeführt: %(n)s Vermittlungen übernommen.", n=moved["introductions"]), "success"
-                )
-                return redirect(url_for("dooropeners.detail", door_opener_id=survivor.id))
+        if form.confirmed.data == "1":
+            other = duplicate
+            done = submit(
+                form,
+                lambda: services.merge_door_openers(survivor, other, actor=current_user),
+                success=lambda moved: _(
+                    "Zusammengeführt: %(n)s Vermittlungen übernommen.", n=moved["introductions"]
+                ),
+                redirect_to=url_for("dooropeners.detail", door_opener_id=survivor.id),
+            )
+            if done is not None:
+                return done
     return render_template(
         "dooropeners/merge.html", door_opener=survivor, form=form, duplicate=duplicate, preview=preview
     )
@@ -366,26 +325,27 @@ def introduction_new(org_id: int) -> str | Response:
     form.door_opener_id.choices = choices(
         ((d.id, d.display_name) for d in _active_door_openers()), blank=_("– bitte wählen –")
     )
-    if form.validate_on_submit():
+
+    def add() -> DoorOpener:
         door_opener = _door_opener_or_404(form.door_opener_id.data)
-        try:
-            services.add_introduction(
-                org,
-                door_opener,
-                introduced_on=form.introduced_on.data,
-                channel=form.channel.data,
-                notes=form.introduction_notes.data,
-                may_be_named=form.may_be_named.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Vermittlung durch %(name)s erfasst.", name=door_opener.display_name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#introductions")
-    return render_template("dooropeners/introduction_form.html", form=form, org=org)
+        services.add_introduction(
+            org,
+            door_opener,
+            introduced_on=form.introduced_on.data,
+            channel=form.channel.data,
+            notes=form.introduction_notes.data,
+            may_be_named=form.may_be_named.data,
+            actor=current_user,
+        )
+        return door_opener
+
+    done = submit(
+        form,
+        add,
+        success=lambda door_opener: _("Vermittlung durch %(name)s erfasst.", name=door_opener.display_name),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#introductions",
+    )
+    return done or render_template("dooropeners/introduction_form.html", form=form, org=org)
 
 
 @bp.post("/introductions/<int:introduction_id>/delete")
@@ -394,17 +354,11 @@ def introduction_delete(introduction_id: int) -> Response:
     """Remove a wrongly recorded introduction (managers)."""
     introduction = db.get_or_404(Introduction, introduction_id)
     org = organisation_or_404(introduction.organisation_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.remove_introduction(introduction, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Vermittlung gelöscht."), "success")
-    return redirect(url_for("organisations.detail", org_id=org.id) + "#introductions")
+    return perform(
+        lambda: services.remove_introduction(introduction, actor=current_user),
+        success=_("Vermittlung gelöscht."),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#introductions",
+    )
 
 
 @bp.route("/door-openers/<int:door_opener_id>/introduce", methods=["GET", "POST"])
@@ -422,7 +376,7 @@ def introduce(door_opener_id: int) -> str | Response:
     )
     candidates = []
     if form.validate_on_submit():
-        try:
+        with transaction(form, handles=(org_services.DuplicatesFound,)) as outcome:
             org, _introduction = services.introduce_new_company(
                 door_opener,
                 organisation_form_data(form),
@@ -433,24 +387,18 @@ def introduce(door_opener_id: int) -> str | Response:
                 actor=current_user,
                 confirmed_duplicates=form.confirm_duplicates.data == "1",
             )
-        except org_services.DuplicatesFound as found:
-            db.session.rollback()
-            candidates = found.candidates
-            form.confirm_duplicates.data = "1"
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+            name, org_id = org.name, org.id
+        if outcome.ok:
             flash(
                 _(
                     "%(name)s wurde angelegt und als Vermittlung von %(door)s erfasst.",
-                    name=org.name,
+                    name=name,
                     door=door_opener.display_name,
                 ),
                 "success",
             )
-            return redirect(url_for("organisations.detail", org_id=org.id))
+            return redirect(url_for("organisations.detail", org_id=org_id))
+        candidates = duplicate_candidates(form, outcome)
     elif request.method == "GET":
         form.confirm_duplicates.data = ""
     return render_template(

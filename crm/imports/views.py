@@ -16,11 +16,10 @@ from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
 from crm.core.db import writes_on_get
 from crm.core.errors import DomainError, ValidationFailed
 from crm.core.export import Column, csv_response, neutralise
-from crm.core.forms import choices
+from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
 from crm.core.security import safe_next_url

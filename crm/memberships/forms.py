@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.core.fields import CentsField
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 from crm.memberships.vocab import (
     DUNNING_LABELS,
     KIND_LABELS,
@@ -59,7 +59,7 @@ class MembershipForm(FlaskForm):
     )
     last_debit_on = DateField(_l("Letzter Einzug am"), validators=[Optional()])
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
-    version = HiddenField()
+    version = VersionField()
 
 
 class CancelForm(FlaskForm):

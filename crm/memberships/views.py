@@ -6,18 +6,17 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors
+from crm.core.conflicts import conflict_page, conflict_rows
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, date_arg
+from crm.core.transaction import submit
 from crm.extensions import db
 from crm.memberships import services
 from crm.memberships.forms import CancelForm, MembershipForm
@@ -111,18 +110,13 @@ def new(org_id: int) -> str | Response:
     form = MembershipForm()
     if request.method == "GET":
         form.starts_on.data = date.today()
-    if form.validate_on_submit():
-        try:
-            services.create_membership(org, _form_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            org = organisation_or_404(org_id, current_user)
-        else:
-            db.session.commit()
-            flash(_("Die Mitgliedschaft von %(name)s wurde angelegt.", name=org.name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#memberships")
-    return render_template("memberships/form.html", form=form, org=org, membership=None)
+    done = submit(
+        form,
+        lambda: services.create_membership(org, _form_data(form), actor=current_user),
+        success=_("Die Mitgliedschaft von %(name)s wurde angelegt.", name=org.name),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#memberships",
+    )
+    return done or render_template("memberships/form.html", form=form, org=org, membership=None)
 
 
 @bp.route("/memberships/<int:membership_id>/edit", methods=["GET", "POST"])
@@ -136,27 +130,31 @@ def edit(membership_id: int) -> str | Response:
         form.kind.data = membership.kind.value
         form.payment_method.data = membership.payment_method.value
         form.sepa_scheme.data = membership.sepa_scheme.value if membership.sepa_scheme else ""
-    if form.validate_on_submit():
-        try:
-            services.update_membership(
-                membership, _form_data(form), expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Die Mitgliedschaft wurde inzwischen geändert. Bitte erneut bearbeiten."), "warning")
-            return redirect(url_for("memberships.edit", membership_id=membership_id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            membership = _membership_or_404(membership_id)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(
-                url_for("organisations.detail", org_id=membership.organisation_id) + "#memberships"
-            )
-    return render_template(
+    done = submit(
+        form,
+        lambda: services.update_membership(
+            membership, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("organisations.detail", org_id=membership.organisation_id) + "#memberships",
+        on_conflict=lambda: _conflict(form, membership_id),
+    )
+    return done or render_template(
         "memberships/form.html", form=form, org=membership.organisation, membership=membership
+    )
+
+
+def _conflict(form: MembershipForm, membership_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input."""
+    membership = _membership_or_404(membership_id)
+    rows = conflict_rows(form, services.snapshot(membership), _form_data(form))
+    return conflict_page(
+        "memberships/form.html",
+        form=form,
+        version=membership.version,
+        rows=rows,
+        org=membership.organisation,
+        membership=membership,
     )
 
 
@@ -168,31 +166,28 @@ def cancel(membership_id: int) -> str | Response:
     form = CancelForm()
     if request.method == "GET" and membership.ends_on:
         form.effective_on.data = membership.ends_on
-    if form.validate_on_submit():
-        try:
-            cancelled = services.cancel_membership(
-                membership,
-                received_on=form.received_on.data,
-                effective_on=form.effective_on.data,
-                reason=form.reason.data,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            membership = _membership_or_404(membership_id)
-        else:
-            db.session.commit()
-            message = _(
-                "Kündigung erfasst: Die Mitgliedschaft endet am %(date)s.",
-                date=form.effective_on.data.strftime("%d.%m.%Y"),
-            )
-            if cancelled:
-                message += " " + _("%(n)s offene Beiträge späterer Jahre wurden storniert.", n=cancelled)
-            flash(message, "success")
-            return redirect(
-                url_for("organisations.detail", org_id=membership.organisation_id) + "#memberships"
-            )
-    return render_template(
+    done = submit(
+        form,
+        lambda: services.cancel_membership(
+            membership,
+            received_on=form.received_on.data,
+            effective_on=form.effective_on.data,
+            reason=form.reason.data,
+            actor=current_user,
+        ),
+        success=lambda cancelled: _cancelled_message(form, cancelled),
+        redirect_to=url_for("organisations.detail", org_id=membership.organisation_id) + "#memberships",
+    )
+    return done or render_template(
         "memberships/cancel.html", form=form, membership=membership, org=membership.organisation
     )
+
+
+def _cancelled_message(form: CancelForm, cancelled: int) -> str:
+    message = _(
+        "Kündigung erfasst: Die Mitgliedschaft endet am %(date)s.",
+        date=form.effective_on.data.strftime("%d.%m.%Y"),
+    )
+    if cancelled:
+        message += " " + _("%(n)s offene Beiträge späterer Jahre wurden storniert.", n=cancelled)
+    return message

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from crm.core.errors import Conflict, DomainError
 from crm.core.i18n import resolved
 from crm.core.security import safe_next_url
-from crm.extensions import db
+from crm.core.transaction import perform
 from crm.offers import board as board_queries
 from crm.offers.forms import MoveForm
 from crm.offers.views import bp
@@ -47,26 +45,23 @@ def move() -> Response:
         flash(_("Die Phase konnte nicht geändert werden. Bitte erneut versuchen."), "danger")
         return redirect(back)
     org = organisation_or_404(int(form.organisation_id.data), current_user)
-    try:
-        version = int(form.version.data) if form.version.data else None
-        change = board_queries.move(
-            org, form.stage.data, actor=current_user, expected_version=version, reason=form.reason.data
-        )
-        db.session.commit()
-    except (Conflict, StaleDataError) as error:
-        db.session.rollback()
-        flash(getattr(error, "message", None) or _("Das Unternehmen wurde inzwischen geändert."), "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        if change is not None:
-            flash(
-                _(
-                    "%(name)s ist jetzt in der Phase „%(stage)s“.",
-                    name=org.name,
-                    stage=label(STAGE_LABELS, Stage(form.stage.data)),
-                ),
-                "success",
+    return perform(
+        lambda: board_queries.move(
+            org,
+            form.stage.data,
+            actor=current_user,
+            expected_version=int(form.version.data) if form.version.data else None,
+            reason=form.reason.data,
+        ),
+        success=lambda change: (
+            None
+            if change is None
+            else _(
+                "%(name)s ist jetzt in der Phase „%(stage)s“.",
+                name=org.name,
+                stage=label(STAGE_LABELS, Stage(form.stage.data)),
             )
-    return redirect(back if "#" in back else f"{back}#stage-{form.stage.data}")
+        ),
+        redirect_to=back if "#" in back else f"{back}#stage-{form.stage.data}",
+        confirm=False,
+    )

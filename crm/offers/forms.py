@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from crm.core.fields import CentsField
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 from crm.offers.vocab import DECISION_ROLE_LABELS, GROUP_KIND_LABELS, LOST_REASON_LABELS, STATUS_LABELS
 from crm.organisations.vocab import STAGE_LABELS
 
@@ -49,7 +49,7 @@ class OfferForm(FlaskForm):
     )
     owner_id = SelectField(_l("Betreuer/in"), choices=[], validators=[Optional()])
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
-    version = HiddenField()
+    version = VersionField()
     original = HiddenField()
 
 
@@ -57,7 +57,7 @@ class StatusForm(FlaskForm):
     """The quick status buttons (sent, won) on lists and the company page."""
 
     status = SelectField(choices=choices((s.value, t) for s, t in STATUS_LABELS.items()))
-    version = HiddenField()
+    version = VersionField()
     next = HiddenField()
 
 
@@ -95,7 +95,7 @@ class KeyAccountForm(FlaskForm):
     revenue_potential_cents = CentsField(_l("Umsatzpotenzial (€)"), maximum=100_000_000)
     next_review_on = DateField(_l("Nächster vereinbarter Review"), validators=[Optional()])
     decision_map = FieldList(FormField(DecisionEntryForm), min_entries=0, max_entries=500)
-    version = HiddenField()
+    version = VersionField()
 
 
 class GroupForm(FlaskForm):
@@ -105,7 +105,7 @@ class GroupForm(FlaskForm):
     kind = SelectField(_l("Art"), choices=choices((k.value, t) for k, t in GROUP_KIND_LABELS.items()))
     coordinator_id = SelectField(_l("Koordinierendes Unternehmen"), choices=[], validators=[Optional()])
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
-    version = HiddenField()
+    version = VersionField()
 
 
 class MemberForm(FlaskForm):

@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
-from crm.core.errors import Conflict, DomainError
-from crm.core.forms import apply_errors
+from crm.core.conflicts import conflict_page, conflict_rows
+from crm.core.forms import ConfirmForm
 from crm.core.pagination import page_args, paginate
+from crm.core.transaction import perform, submit
 from crm.extensions import db
 from crm.offers import groups
 from crm.offers.forms import GroupForm, JoinGroupForm, MemberForm
@@ -50,19 +49,15 @@ def new() -> str | Response:
         form.coordinator_id.choices.append((str(first.id), first.name))
     if request.method == "GET" and first is not None:
         form.coordinator_id.data = str(first.id)
-    if form.validate_on_submit():
-        try:
-            group = groups.create_group(
-                _form_data(form), actor=current_user, members=[first] if first is not None else []
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Firmenverbund „%(name)s“ angelegt.", name=group.name), "success")
-            return redirect(url_for("groups.detail", group_id=group.id))
-    return render_template("offers/group_form.html", form=form, group=None, first=first)
+    done = submit(
+        form,
+        lambda: groups.create_group(
+            _form_data(form), actor=current_user, members=[first] if first is not None else []
+        ),
+        success=lambda group: _("Firmenverbund „%(name)s“ angelegt.", name=group.name),
+        redirect_to=lambda group: url_for("groups.detail", group_id=group.id),
+    )
+    return done or render_template("offers/group_form.html", form=form, group=None, first=first)
 
 
 @bp.get("/<int:group_id>")
@@ -88,29 +83,36 @@ def edit(group_id: int) -> str | Response:
     permissions.require(permissions.can_manage_groups(current_user))
     group = db.get_or_404(CompanyGroup, group_id)
     form = GroupForm(obj=group)
-    members = groups.visible_members(group.id, current_user)
-    form.coordinator_id.choices = [("", _("– keins –")), *((str(m.id), m.name) for m in members)]
+    _coordinator_choices(form, group)
     if request.method == "GET":
         form.version.data = str(group.version)
         form.kind.data = group.kind.value
         form.coordinator_id.data = str(group.coordinator_id or "")
-    if form.validate_on_submit():
-        try:
-            groups.update_group(
-                group, _form_data(form), expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Der Verbund wurde inzwischen geändert. Bitte erneut bearbeiten."), "warning")
-            return redirect(url_for("groups.edit", group_id=group_id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("groups.detail", group_id=group_id))
-    return render_template("offers/group_form.html", form=form, group=group, first=None)
+    done = submit(
+        form,
+        lambda: groups.update_group(
+            group, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("groups.detail", group_id=group_id),
+        on_conflict=lambda: _conflict(form, group_id),
+    )
+    return done or render_template("offers/group_form.html", form=form, group=group, first=None)
+
+
+def _coordinator_choices(form: GroupForm, group: CompanyGroup) -> None:
+    members = groups.visible_members(group.id, current_user)
+    form.coordinator_id.choices = [("", _("– keins –")), *((str(m.id), m.name) for m in members)]
+
+
+def _conflict(form: GroupForm, group_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input (members may have changed too)."""
+    group = db.get_or_404(CompanyGroup, group_id)
+    _coordinator_choices(form, group)
+    rows = conflict_rows(form, groups.snapshot(group), _form_data(form))
+    return conflict_page(
+        "offers/group_form.html", form=form, version=group.version, rows=rows, group=group, first=None
+    )
 
 
 @bp.post("/<int:group_id>/members")
@@ -124,18 +126,16 @@ def add_member(group_id: int) -> Response:
         flash(_("Bitte die Nummer eines Unternehmens angeben."), "danger")
         return redirect(url_for("groups.detail", group_id=group_id))
     org = organisation_or_404(form.organisation_id.data, current_user)
-    try:
-        added = groups.add_member(group, org, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        if added:
-            flash(_("%(name)s ist jetzt Mitglied.", name=org.name), "success")
-        else:
-            flash(_("%(name)s ist bereits Mitglied.", name=org.name), "info")
-    return redirect(url_for("groups.detail", group_id=group_id) + "#members")
+    return perform(
+        lambda: groups.add_member(group, org, actor=current_user),
+        success=lambda added: (
+            _("%(name)s ist jetzt Mitglied.", name=org.name)
+            if added
+            else (_("%(name)s ist bereits Mitglied.", name=org.name), "info")
+        ),
+        redirect_to=url_for("groups.detail", group_id=group_id) + "#members",
+        confirm=False,
+    )
 
 
 @bp.post("/<int:group_id>/members/<int:org_id>/remove")
@@ -145,12 +145,11 @@ def remove_member(group_id: int, org_id: int) -> Response:
     permissions.require(permissions.can_manage_groups(current_user))
     group = db.get_or_404(CompanyGroup, group_id)
     org = organisation_or_404(org_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    groups.remove_member(group, org, actor=current_user)
-    db.session.commit()
-    flash(_("%(name)s ist nicht mehr Mitglied.", name=org.name), "success")
-    return redirect(url_for("groups.detail", group_id=group_id) + "#members")
+    return perform(
+        lambda: groups.remove_member(group, org, actor=current_user),
+        success=_("%(name)s ist nicht mehr Mitglied.", name=org.name),
+        redirect_to=url_for("groups.detail", group_id=group_id) + "#members",
+    )
 
 
 @bp.route("/join/<int:org_id>", methods=["GET", "POST"])
@@ -164,15 +163,18 @@ def join(org_id: int) -> str | Response:
     form = JoinGroupForm()
     choices = db.session.execute(groups.list_statement(current_user).limit(500)).all()
     form.group_id.choices = [(str(g.id), g.name) for g in choices]
-    if form.validate_on_submit():
+
+    def join_group() -> CompanyGroup:
         group = db.get_or_404(CompanyGroup, int(form.group_id.data))
-        try:
-            groups.add_member(group, org, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s gehört jetzt zu „%(group)s“.", name=org.name, group=group.name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#offers")
+        groups.add_member(group, org, actor=current_user)
+        return group
+
+    done = submit(
+        form,
+        join_group,
+        success=lambda group: _("%(name)s gehört jetzt zu „%(group)s“.", name=org.name, group=group.name),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#offers",
+    )
+    if done is not None:
+        return done
     return render_template("offers/group_join.html", form=form, org=org, has_groups=bool(choices))

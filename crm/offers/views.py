@@ -6,20 +6,20 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
+from crm.core.conflicts import ConflictRow, conflict_page
 from crm.core.db import writes_on_get
-from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows
-from crm.core.forms import apply_errors, comparable, three_way_merge
+from crm.core.forms import comparable, three_way_merge
 from crm.core.pagination import Page, page_args, paginate
 from crm.core.security import safe_next_url
+from crm.core.transaction import perform, submit, unit_of_work
 from crm.extensions import db
 from crm.offers import queries, services
 from crm.offers.forms import OfferForm, StatusForm
@@ -69,17 +69,17 @@ def export_csv() -> Response:
         abort(403)
     query = queries.parse_query()
     columns = queries.export_columns()
-    record(
-        "export",
-        entity_type="offers",
-        actor=current_user,
-        details={
-            "format": "csv",
-            "filter": request.args.to_dict(flat=False),
-            "rows": queries.totals(query, current_user).count,
-        },
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="offers",
+            actor=current_user,
+            details={
+                "format": "csv",
+                "filter": request.args.to_dict(flat=False),
+                "rows": queries.totals(query, current_user).count,
+            },
+        )
     rows = raw_rows(queries.export_statement(query, current_user, columns))
     return csv_response(f"angebote-{date.today().isoformat()}.csv", columns, rows)
 
@@ -104,25 +104,24 @@ def _back(offer: Offer) -> str:
     return url_for("groups.detail", group_id=offer.group_id) + "#offers"
 
 
+def _default_probability() -> dict[str, int]:
+    return {s.value: p for s, p in DEFAULT_PROBABILITY.items()}
+
+
 def _render_form(form: OfferForm, **context: Any) -> str:
     return render_template(
-        "offers/form.html",
-        form=form,
-        default_probability={s.value: p for s, p in DEFAULT_PROBABILITY.items()},
-        **context,
+        "offers/form.html", form=form, default_probability=_default_probability(), **context
     )
 
 
-def _create(form: OfferForm, *, org: Any = None, group: Any = None) -> Response | None:
-    try:
-        offer = services.create_offer(_form_data(form), actor=current_user, organisation=org, group=group)
-    except DomainError as error:
-        db.session.rollback()
-        apply_errors(form, error)
-        return None
-    db.session.commit()
-    flash(_("Angebot „%(title)s“ gespeichert.", title=offer.title), "success")
-    return redirect(_back(offer))
+def _create(form: OfferForm, *, org: Any = None, group: Any = None) -> Any:
+    """Save a new offer once the form validates (None: show the form again)."""
+    return submit(
+        form,
+        lambda: services.create_offer(_form_data(form), actor=current_user, organisation=org, group=group),
+        success=lambda offer: _("Angebot „%(title)s“ gespeichert.", title=offer.title),
+        redirect_to=_back,
+    )
 
 
 @bp.route("/new/<int:org_id>", methods=["GET", "POST"])
@@ -132,9 +131,7 @@ def new(org_id: int) -> str | Response:
     org = organisation_or_404(org_id, current_user)
     permissions.require(permissions.can_manage_offers(current_user, org))
     form = _form(status=OfferStatus.OPEN.value, owner_id=str(org.owner_id or current_user.id))
-    if form.validate_on_submit() and (done := _create(form, org=org)) is not None:
-        return done
-    return _render_form(form, org=org, group=None, offer=None)
+    return _create(form, org=org) or _render_form(form, org=org, group=None, offer=None)
 
 
 @bp.route("/new/group/<int:group_id>", methods=["GET", "POST"])
@@ -144,9 +141,7 @@ def new_for_group(group_id: int) -> str | Response:
     permissions.require(permissions.can_manage_groups(current_user))
     group = db.get_or_404(CompanyGroup, group_id)
     form = _form(status=OfferStatus.OPEN.value, owner_id=str(current_user.id))
-    if form.validate_on_submit() and (done := _create(form, group=group)) is not None:
-        return done
-    return _render_form(form, org=None, group=group, offer=None)
+    return _create(form, group=group) or _render_form(form, org=None, group=group, offer=None)
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
@@ -166,24 +161,16 @@ def edit(offer_id: int) -> tuple[str, int] | str | Response:
         )
         form.lost_reason.data = offer.lost_reason.value if offer.lost_reason else ""
         form.owner_id.data = str(offer.owner_id or "")
-    if form.validate_on_submit():
-        data = _form_data(form)
-        try:
-            services.update_offer(
-                offer, data, expected_version=int(form.version.data or 0), actor=current_user
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            return _conflict(offer_id, data, form.original.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            offer = queries.offer_or_404(offer_id, current_user)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(_back(offer))
-    return _render_form(form, org=offer.organisation, group=offer.group, offer=offer)
+    done = submit(
+        form,
+        lambda: services.update_offer(
+            offer, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=_back(offer),
+        on_conflict=lambda: _conflict(offer_id, _form_data(form), form.original.data),
+    )
+    return done or _render_form(form, org=offer.organisation, group=offer.group, offer=offer)
 
 
 def _display(name: str, value: Any) -> str:
@@ -215,10 +202,9 @@ def _conflict(offer_id: int, submitted: dict[str, Any], original_json: str | Non
     merged = {k: getattr(v, "value", v) for k, v in merged.items()}
     merged["owner_id"] = str(merged["owner_id"] or "")
     form = _form(formdata=None, data=merged)
-    form.version.data = str(offer.version)
     form.original.data = _original(offer)
     differences = [
-        (
+        ConflictRow(
             form[name].label.text,
             _display(name, current.get(name)),
             _display(name, submitted.get(name)),
@@ -229,15 +215,17 @@ def _conflict(offer_id: int, submitted: dict[str, Any], original_json: str | Non
         and comparable(current.get(name)) != comparable(submitted.get(name))
         and name not in taken_over
     ]
-    body = _render_form(
-        form,
+    return conflict_page(
+        "offers/form.html",
+        form=form,
+        version=offer.version,
+        rows=differences,
+        default_probability=_default_probability(),
         org=offer.organisation,
         group=offer.group,
         offer=offer,
-        conflict=differences,
         taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
     )
-    return body, 409
 
 
 @bp.post("/<int:offer_id>/status")
@@ -252,17 +240,12 @@ def status(offer_id: int) -> Response:
         abort(400)
     if form.status.data == OfferStatus.LOST.value:
         return redirect(url_for("offers.edit", offer_id=offer.id, status="lost"))
-    try:
-        services.change_status(
-            offer, form.status.data, actor=current_user, expected_version=int(form.version.data or 0)
-        )
-        db.session.commit()
-    except (Conflict, StaleDataError):
-        db.session.rollback()
-        flash(_("Das Angebot wurde inzwischen geändert. Bitte prüfen und erneut versuchen."), "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("Status von „%(title)s“ geändert.", title=offer.title), "success")
-    return redirect(back)
+    return perform(
+        lambda: services.change_status(
+            offer, form.status.data, actor=current_user, expected_version=form.version.expected
+        ),
+        success=_("Status von „%(title)s“ geändert.", title=offer.title),
+        redirect_to=back,
+        conflict=_("Das Angebot wurde inzwischen geändert. Bitte prüfen und erneut versuchen."),
+        confirm=False,
+    )

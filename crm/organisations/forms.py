@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from crm.core.fields import DecimalCommaField, EuroField, validate_not_future
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 from crm.organisations.vocab import (
     CHAMBER_LABELS,
     CONSENT_METHOD_LABELS,
@@ -107,7 +107,7 @@ class OrganisationForm(FlaskForm):
         _l("Begründung der Abweichung"), validators=[Optional(), Length(max=500)]
     )
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 4})
-    version = HiddenField()
+    version = VersionField()
     # The values as loaded, so that a conflict can keep the other person's changes (JSON).
     original = HiddenField()
     confirm_duplicates = HiddenField()
@@ -169,7 +169,7 @@ class ContactPersonForm(FlaskForm):
         _l("Version des Einwilligungstextes"), validators=[Optional(), Length(max=60)]
     )
     marketing_blocked = BooleanField(_l("Werbesperre (Widerspruch nach Art. 21 DSGVO)"))
-    version = HiddenField()
+    version = VersionField()
 
 
 class MergeForm(FlaskForm):

@@ -10,17 +10,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
-from crm.auth.forms import ConfirmForm
+from crm.core.conflicts import ConflictRow, conflict_page
 from crm.core.db import writes_on_get
-from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, xlsx_response
-from crm.core.forms import apply_errors, comparable, three_way_merge
+from crm.core.forms import ConfirmForm, comparable, three_way_merge
 from crm.core.pagination import page_args, paginate
+from crm.core.transaction import Outcome, perform, submit, transaction, unit_of_work
 from crm.extensions import db
 from crm.organisations import exports, services
 from crm.organisations.forms import MergeForm, OrganisationForm
@@ -63,13 +62,13 @@ def _export_rows(kind: str) -> Response:
     export_columns = exports.columns()
     stmt = exports.statement(query, current_user, export_columns)
     total = count(query, current_user)
-    record(
-        "export",
-        entity_type="organisations",
-        actor=current_user,
-        details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="organisations",
+            actor=current_user,
+            details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
+        )
     rows = exports.rows(stmt)
     filename = f"unternehmen-{date.today().isoformat()}.{kind}"
     if kind == "csv":
@@ -115,22 +114,26 @@ def new() -> str | Response:
     form = _form(stage="lead", owner_id=current_user.id)
     candidates = []
     if form.validate_on_submit():
-        try:
+        with transaction(form, handles=(services.DuplicatesFound,)) as outcome:
             org = services.create_organisation(
                 _form_data(form), actor=current_user, confirmed_duplicates=form.confirm_duplicates.data == "1"
             )
-        except services.DuplicatesFound as found:
-            candidates = found.candidates
-            form.confirm_duplicates.data = "1"
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s wurde angelegt.", name=org.name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id))
+            name, org_id = org.name, org.id
+        if outcome.ok:
+            flash(_("%(name)s wurde angelegt.", name=name), "success")
+            return redirect(url_for("organisations.detail", org_id=org_id))
+        candidates = duplicate_candidates(form, outcome)
     elif request.method == "GET":
         form.confirm_duplicates.data = ""
     return render_template("organisations/form.html", form=form, org=None, candidates=candidates)
+
+
+def duplicate_candidates(form: Any, outcome: Outcome) -> list[Any]:
+    """The probable duplicates a create was refused for; saving again then confirms them."""
+    if not isinstance(outcome.error, services.DuplicatesFound):
+        return []
+    form.confirm_duplicates.data = "1"
+    return outcome.error.candidates
 
 
 @bp.get("/<int:org_id>")
@@ -161,23 +164,16 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
     if request.method == "GET":
         form.version.data = str(org.version)
         form.original.data = _original(org)
-    if form.validate_on_submit():
-        data = _form_data(form)
-        try:
-            expected = int(form.version.data or 0)
-            services.update_organisation(org, data, expected_version=expected, actor=current_user)
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            return _conflict(org_id, data, form.original.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            org = organisation_or_404(org_id, current_user)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id))
-    return render_template("organisations/form.html", form=form, org=org, candidates=[])
+    done = submit(
+        form,
+        lambda: services.update_organisation(
+            org, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("organisations.detail", org_id=org.id),
+        on_conflict=lambda: _conflict(org_id, _form_data(form), form.original.data),
+    )
+    return done or render_template("organisations/form.html", form=form, org=org, candidates=[])
 
 
 def _original(org: Organisation) -> str:
@@ -198,10 +194,9 @@ def _conflict(org_id: int, submitted: dict[str, Any], original_json: str | None)
         original = {}
     merged, conflicts, taken_over = three_way_merge(original, submitted, current)
     form = _form(formdata=None, data=merged)
-    form.version.data = str(org.version)
     form.original.data = _original(org)
     differences = [
-        (
+        ConflictRow(
             form[name].label.text,
             exports.display(name, current.get(name)),
             exports.display(name, submitted.get(name)),
@@ -212,16 +207,14 @@ def _conflict(org_id: int, submitted: dict[str, Any], original_json: str | None)
         and comparable(current.get(name)) != comparable(submitted.get(name))
         and name not in taken_over
     ]
-    return (
-        render_template(
-            "organisations/form.html",
-            form=form,
-            org=org,
-            candidates=[],
-            conflict=differences,
-            taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
-        ),
-        409,
+    return conflict_page(
+        "organisations/form.html",
+        form=form,
+        version=org.version,
+        rows=differences,
+        org=org,
+        candidates=[],
+        taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
     )
 
 
@@ -230,17 +223,12 @@ def _conflict(org_id: int, submitted: dict[str, Any], original_json: str | None)
 def archive(org_id: int) -> Response:
     """Archive (instead of delete)."""
     org = organisation_or_404(org_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.archive_organisation(org, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("organisations.detail", org_id=org_id))
-    db.session.commit()
-    flash(_("%(name)s wurde archiviert.", name=org.name), "success")
-    return redirect(url_for("organisations.index"))
+    return perform(
+        lambda: services.archive_organisation(org, actor=current_user),
+        success=_("%(name)s wurde archiviert.", name=org.name),
+        redirect_to=url_for("organisations.index"),
+        refused_to=url_for("organisations.detail", org_id=org_id),
+    )
 
 
 @bp.post("/<int:org_id>/restore")
@@ -248,17 +236,11 @@ def archive(org_id: int) -> Response:
 def restore(org_id: int) -> Response:
     """Bring an archived company back (managers)."""
     org = organisation_or_404(org_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.restore_organisation(org, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(name)s ist wieder aktiv.", name=org.name), "success")
-    return redirect(url_for("organisations.detail", org_id=org_id))
+    return perform(
+        lambda: services.restore_organisation(org, actor=current_user),
+        success=_("%(name)s ist wieder aktiv.", name=org.name),
+        redirect_to=url_for("organisations.detail", org_id=org_id),
+    )
 
 
 @bp.route("/<int:org_id>/merge", methods=["GET", "POST"])
@@ -276,24 +258,21 @@ def merge(org_id: int) -> str | Response:
             duplicate = None
         else:
             preview = merge_preview(survivor, duplicate)
-    if duplicate is not None and form.validate_on_submit() and form.confirmed.data == "1":
-        try:
-            moved = merge_organisations(survivor, duplicate, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(other)s wurde in %(name)s zusammengeführt (%(n)s Datensätze übernommen).",
-                    other=duplicate.name,
-                    name=survivor.name,
-                    n=sum(moved.values()),
-                ),
-                "success",
-            )
-            return redirect(url_for("organisations.detail", org_id=survivor.id))
+    if duplicate is not None and form.confirmed.data == "1":
+        other = duplicate
+        done = submit(
+            form,
+            lambda: merge_organisations(survivor, other, actor=current_user),
+            success=lambda moved: _(
+                "%(other)s wurde in %(name)s zusammengeführt (%(n)s Datensätze übernommen).",
+                other=other.name,
+                name=survivor.name,
+                n=sum(moved.values()),
+            ),
+            redirect_to=url_for("organisations.detail", org_id=survivor.id),
+        )
+        if done is not None:
+            return done
     return render_template(
         "organisations/merge.html", org=survivor, form=form, duplicate=duplicate, preview=preview
     )

@@ -111,3 +111,8 @@ BLOCK_LIST_WARNING = _l(
     "Achtung: Diese E-Mail-Adresse steht auf der Werbesperrliste (Widerspruch nach Art. 21 DSGVO). "
     "Die Werbesperre wurde gesetzt."
 )
+
+
+def block_list_note(blocked: bool, ticked: bool) -> list[tuple[str, str]]:
+    """The warning to flash after a save when the block list set a marketing block nobody ticked."""
+    return [(str(BLOCK_LIST_WARNING), "warning")] if blocked and not ticked else []

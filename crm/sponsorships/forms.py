@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.core.fields import CentsField
-from crm.core.forms import choices
+from crm.core.forms import VersionField, choices
 from crm.sponsorships.vocab import KIND_LABELS, STATUS_LABELS, VAT_LABELS
 
 
@@ -33,4 +33,4 @@ class SponsorshipForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices((s.value, t) for s, t in STATUS_LABELS.items()))
     document_number = StringField(_l("Rechnungs- bzw. Belegnummer"), validators=[Optional(), Length(max=60)])
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
-    version = HiddenField()
+    version = VersionField()

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
+from crm.core.conflicts import conflict_page, conflict_rows
 from crm.core.db import writes_on_get
-from crm.core.errors import Conflict, DomainError
 from crm.core.export import csv_response, raw_rows, xlsx_response
-from crm.core.forms import apply_errors
 from crm.core.pagination import page_args, paginate
+from crm.core.transaction import submit, unit_of_work
 from crm.extensions import db
 from crm.memberships.money import to_euros
 from crm.organisations.visibility import organisation_or_404
@@ -51,13 +50,13 @@ def _export(kind: str) -> Response:
             queries.export_statement(query, current_user, columns).subquery()
         )
     )
-    record(
-        "export",
-        entity_type="sponsorships",
-        actor=current_user,
-        details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="sponsorships",
+            actor=current_user,
+            details={"format": kind, "filter": request.args.to_dict(flat=False), "rows": total},
+        )
     cash, in_kind = queries.export_totals(query, current_user)
     rows = raw_rows(queries.export_statement(query, current_user, columns))
     if kind == "csv":
@@ -96,28 +95,20 @@ def new(org_id: int) -> str | Response:
     """Record a sponsorship or donation for a company."""
     org = organisation_or_404(org_id, current_user)
     form = SponsorshipForm()
-    if form.validate_on_submit():
-        try:
-            services.create_sponsorship(org, _form_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            org = organisation_or_404(org_id, current_user)
-        else:
-            db.session.commit()
-            flash(_("Sponsoring gespeichert."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#sponsorships")
-    return render_template("sponsorships/form.html", form=form, org=org, sponsorship=None)
+    done = submit(
+        form,
+        lambda: services.create_sponsorship(org, _form_data(form), actor=current_user),
+        success=_("Sponsoring gespeichert."),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#sponsorships",
+    )
+    return done or render_template("sponsorships/form.html", form=form, org=org, sponsorship=None)
 
 
 @bp.route("/<int:sponsorship_id>/edit", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def edit(sponsorship_id: int) -> str | Response:
     """Change a sponsorship (status, amounts, document number …)."""
-    sponsorship = db.session.get(Sponsorship, sponsorship_id)
-    if sponsorship is None:
-        abort(404)
-    org = organisation_or_404(sponsorship.organisation_id, current_user)
+    sponsorship, org = _sponsorship_or_404(sponsorship_id)
     form = SponsorshipForm(obj=sponsorship)
     if request.method == "GET":
         form.version.data = str(sponsorship.version)
@@ -125,23 +116,36 @@ def edit(sponsorship_id: int) -> str | Response:
         form.status.data = sponsorship.status.value
         form.vat_treatment.data = sponsorship.vat_treatment.value
         form.counter_performances.data = "\n".join(sponsorship.counter_performances or [])
-    if form.validate_on_submit():
-        try:
-            services.update_sponsorship(
-                sponsorship,
-                _form_data(form),
-                expected_version=int(form.version.data or 0),
-                actor=current_user,
-            )
-            db.session.commit()
-        except (Conflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Das Sponsoring wurde inzwischen geändert. Bitte erneut bearbeiten."), "warning")
-            return redirect(url_for("sponsorships.edit", sponsorship_id=sponsorship_id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            flash(_("Änderungen gespeichert."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id) + "#sponsorships")
-    return render_template("sponsorships/form.html", form=form, org=org, sponsorship=sponsorship)
+    done = submit(
+        form,
+        lambda: services.update_sponsorship(
+            sponsorship, _form_data(form), expected_version=form.version.expected, actor=current_user
+        ),
+        success=_("Änderungen gespeichert."),
+        redirect_to=url_for("organisations.detail", org_id=org.id) + "#sponsorships",
+        on_conflict=lambda: _conflict(form, sponsorship_id),
+    )
+    return done or render_template("sponsorships/form.html", form=form, org=org, sponsorship=sponsorship)
+
+
+def _sponsorship_or_404(sponsorship_id: int) -> tuple[Sponsorship, Any]:
+    sponsorship = db.session.get(Sponsorship, sponsorship_id)
+    if sponsorship is None:
+        abort(404)
+    return sponsorship, organisation_or_404(sponsorship.organisation_id, current_user)
+
+
+def _conflict(form: SponsorshipForm, sponsorship_id: int) -> tuple[str, int]:
+    """Both versions side by side (409); the form keeps the input."""
+    sponsorship, org = _sponsorship_or_404(sponsorship_id)
+    mine = _form_data(form)
+    mine["counter_performances"] = services.parse_counter_performances(mine["counter_performances"])
+    rows = conflict_rows(form, services.snapshot(sponsorship), mine)
+    return conflict_page(
+        "sponsorships/form.html",
+        form=form,
+        version=sponsorship.version,
+        rows=rows,
+        org=org,
+        sponsorship=sponsorship,
+    )

@@ -141,11 +141,13 @@ def test_edit_moves_open_fees_to_the_new_payment_method(manager_client):
     assert db.session.get(Membership, membership.id).iban is None
 
 
-def test_stale_edit_is_a_conflict(manager_client):
+def test_stale_edit_is_a_conflict_with_both_versions(manager_client):
     membership = MembershipFactory()
-    data = _form(payment_method="invoice", starts_on="2020-01-01", version="99")
+    data = _form(payment_method="invoice", starts_on="2020-01-01", notes="Meine Notiz", version="99")
     response = post(manager_client, f"/memberships/{membership.id}/edit", data)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "inzwischen geändert" in page
+    assert "Meine Notiz" in page and f'name="version" type="hidden" value="{membership.version}"' in page
 
 
 def _fee(membership, year, status, amount=10000):
