@@ -24,7 +24,7 @@ from crm.activities.models import Activity, FollowUp, NeedsAnalysis, NeedsTopic,
 from crm.activities.models import needs_analysis_topics as na_topics
 from crm.auth.models import Role, User
 from crm.auth.passwords import generate_password, hash_password
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
 
@@ -60,7 +60,6 @@ ACTIVE_STAGES = {"contacted", "needs_analysis", "offer", "customer", "partner"}
 BUDGETS = [(None, None), (1_000, 5_000), (5_000, 15_000), (10_000, 30_000), (None, 2_000), (20_000, None)]
 
 
-@demo_seeder(order=5, label="Mitarbeitende")
 def seed_staff(context: DemoContext) -> None:
     """A team of staff users (20 at scale L) who own companies and log contacts; no known passwords."""
     fake = Faker("de_DE")
@@ -141,7 +140,6 @@ def _indexes(tables: Iterable[sa.Table]) -> list[sa.Index]:
     return [index for table in tables for index in table.indexes]
 
 
-@demo_seeder(order=20, label="Kontakte, Wiedervorlagen und Bedarfsanalysen")
 def seed_activities(context: DemoContext) -> None:
     """About 20 contacts per company (by stage), their follow-ups and needs analyses."""
     org_ids = context.ids.get("organisations") or []
@@ -385,7 +383,6 @@ ANALYSIS_COLUMNS = (
 )  # fmt: skip
 
 
-@demo_seeder(order=90, label="Kennzahlen der Kontakte (Zusammenfassung)")
 def seed_activity_counts(context: DemoContext) -> None:
     """The seeders write contacts in bulk, past the services: build the contact-count summary once."""
     from crm.activities import summary

@@ -14,7 +14,7 @@ from typing import Any
 import icalendar
 import sqlalchemy as sa
 
-from crm.activities.board import open_follow_ups
+from crm.activities.followup_list import open_follow_ups
 from crm.activities.models import CalendarFeedToken, FollowUp
 from crm.audit.services import record
 from crm.auth.models import User, hash_token

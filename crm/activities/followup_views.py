@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
-from crm.activities import board, dates, feed, followups
+from crm.activities import dates, feed, followup_list, followups
 from crm.activities.forms import FollowUpForm, PostponeForm
 from crm.activities.models import FollowUp
 from crm.auth import permissions
@@ -41,14 +41,14 @@ def index() -> str:
     assignee = current_user if assignee_id == current_user.id else db.session.get(User, assignee_id)
     if assignee is None:
         raise BadRequest(_("Unbekannte Person."))
-    group = choice_arg("group", board.GROUPS)
+    group = choice_arg("group", followup_list.GROUPS)
     today = dates.local_today()
     query = parse_list_query(current_user)
     companies = query if query.is_filtered else None  # e.g. from the dashboard: region, owner …
     context: dict[str, Any] = {"companies": companies}
     if group:
         page_number, per_page = page_args()
-        context["page"] = board.group_page(
+        context["page"] = followup_list.group_page(
             assignee_id,
             current_user,
             group,
@@ -57,9 +57,9 @@ def index() -> str:
             per_page=per_page,
             companies=companies,
         )
-        context["group_label"] = str(board.GROUP_LABELS[group])
+        context["group_label"] = str(followup_list.GROUP_LABELS[group])
     else:
-        context["groups"] = board.board(assignee_id, current_user, today=today, companies=companies)
+        context["groups"] = followup_list.grouped(assignee_id, current_user, today=today, companies=companies)
     return render_template(
         "activities/follow_ups.html",
         assignee=assignee,

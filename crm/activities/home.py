@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crm.activities import board, dates
+from crm.activities import dates, followup_list
 from crm.activities.models import Activity
 from crm.extensions import db
 from crm.organisations.models import Organisation
@@ -19,7 +19,9 @@ def home_context(user: Any) -> dict[str, Any] | None:
     """Overdue and today's follow-ups (with counts) and the latest contacts I logged: 4 queries."""
     if not (user and user.is_authenticated):
         return None
-    groups = board.board(user.id, user, today=dates.local_today(), groups=("overdue", "today"), per_group=10)
+    groups = followup_list.grouped(
+        user.id, user, today=dates.local_today(), groups=("overdue", "today"), per_group=10
+    )
     recent = db.session.execute(
         sa.select(
             Activity.id,

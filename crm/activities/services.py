@@ -23,9 +23,9 @@ from crm.auth import permissions
 from crm.auth.models import User
 from crm.core.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.extensions import db
-from crm.organisations.events import results_changed
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.services import advance_stage
+from crm.organisations.signals import send_results_changed
 from crm.organisations.vocab import Stage
 
 FIELDS = (
@@ -145,7 +145,7 @@ def touch_last_contact(org: Organisation, occurred_at: datetime) -> None:
             .values(first_contact_at=occurred_at, updated_at=table.c.updated_at)
         )
         set_committed_value(org, "first_contact_at", occurred_at)
-        results_changed([org.id])  # door-opener figures count days to the first contact
+        send_results_changed([org.id])  # door-opener figures count days to the first contact
 
 
 def refresh_last_contact(org: Organisation) -> None:
@@ -166,7 +166,7 @@ def refresh_last_contact(org: Organisation) -> None:
     set_committed_value(org, "last_contact_at", newest)
     set_committed_value(org, "first_contact_at", first)
     if changed:
-        results_changed([org.id])
+        send_results_changed([org.id])
 
 
 def log_activity(

@@ -19,9 +19,8 @@ from crm.activities.dates import LOCAL_TZ
 from crm.activities.models import Activity, ActivityCount
 from crm.activities.vocab import ActivityKind
 from crm.core.sqlfuncs import local_date, local_month_start, week_start
-from crm.core.summaries import Summary, add_counts, register_summary
+from crm.core.summaries import add_counts
 from crm.extensions import db
-from crm.organisations.events import on_scope_changed
 from crm.organisations.models import Organisation
 from crm.organisations.visibility import in_shared_scope, shared_organisation_scope
 
@@ -116,7 +115,8 @@ def scope_changed(organisation_ids: Iterable[int], *, entering: bool) -> None:
     add_counts(ActivityCount.__table__, KEYS, "contacts", rows)
 
 
-def scope_listener(organisation_ids: set[int], entering: bool) -> None:
+def on_scope_changed(sender: Any, *, organisation_ids: set[int], entering: bool) -> None:
+    """Receiver of the organisations' ``scope_changed`` signal."""
     scope_changed(organisation_ids, entering=entering)
 
 
@@ -153,8 +153,3 @@ def differences() -> list[str]:
                 f"gespeichert {stored.get(key, 0)}, live {live.get(key, 0)}"
             )
     return problems
-
-
-def init() -> None:
-    on_scope_changed(scope_listener)
-    register_summary(Summary("activity_counts", rebuild, differences))

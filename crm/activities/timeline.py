@@ -1,15 +1,15 @@
-"""The company timeline, built from registered sources so that later features add their events.
+"""The company timeline, built from the sources in ``TIMELINE_SOURCES`` so that features add events.
 
 A source names, for one table, the columns that give an entry's kind, time and id; the timeline
 UNION ALLs every source's rows for one company, pages through them newest first (counting them in
 the same query), and then loads the page's records with one query per source. The query count does
-not depend on the number of entries shown. Example (a later feature)::
+not depend on the number of entries shown. Example (in a feature's wiring)::
 
-    register_source(TimelineSource(
+    TIMELINE_SOURCES.of(app).add("introduction", TimelineSource(
         key="introduction", kinds={"introduction": _l("Vermittlungen")},
         kind=None, at=Introduction.introduced_at, id=Introduction.id,
         organisation_id=Introduction.organisation_id,
-        load=load_introductions, template="dooropeners/_tl_introduction.html"))
+        load=load_introductions, template="dooropeners/_tl_introduction.html"), order=40)
 
 ``at`` must be a timestamp (cast a DATE column); ``kind=None`` means every row has the source's
 only kind. The template defines ``{% macro render(item, ctx, current_user) %}`` for one entry
@@ -18,9 +18,7 @@ only kind. The template defines ``{% macro render(item, ctx, current_user) %}`` 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -28,6 +26,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
+from crm.activities.registries import TIMELINE_SOURCES, TimelineSource
 from crm.core.db import UTCDateTime
 from crm.core.i18n import resolved
 from crm.core.pagination import Page
@@ -36,20 +35,6 @@ from crm.extensions import db
 
 PER_PAGE = 15
 PAGE_ARG, KIND_ARG = "tl_page", "tl_kind"
-_KEY = re.compile(r"^[a-z][a-z_]*$")
-
-
-@dataclass(frozen=True)
-class TimelineSource:
-    key: str
-    kinds: Mapping[str, Any]  # filter value -> label (lazy), in display order
-    kind: Any  # column holding the kind, or None when the source has a single kind
-    at: Any
-    id: Any
-    organisation_id: Any
-    load: Callable[[list[int]], Mapping[int, Any]]  # ids -> records (one query)
-    template: str  # defines the macro ``render(item, ctx, current_user)``
-    order: int = 100
 
 
 class TimelineItem(NamedTuple):
@@ -60,27 +45,15 @@ class TimelineItem(NamedTuple):
     template: str
 
 
-SOURCES: dict[str, TimelineSource] = {}
-
-
-def register_source(source: TimelineSource) -> None:
-    """Add (or replace) a source of timeline entries."""
-    if not _KEY.match(source.key):
-        raise ValueError(f"bad timeline source key {source.key!r}")
-    if source.kind is None and len(source.kinds) != 1:
-        raise ValueError("a source without a kind column must have exactly one kind")
-    SOURCES[source.key] = source
-    _STATEMENTS.clear()
-
-
 def sources() -> list[TimelineSource]:
-    return sorted(SOURCES.values(), key=lambda s: (s.order, s.key))
+    """The current app's sources, in display order."""
+    return list(TIMELINE_SOURCES.of())
 
 
 def renderers() -> dict[str, Any]:
     """Each source's ``render`` macro (template modules are cached by Jinja)."""
     env = current_app.jinja_env
-    return {s.key: env.get_template(s.template).module.render for s in SOURCES.values()}  # type: ignore[attr-defined]
+    return {s.key: env.get_template(s.template).module.render for s in TIMELINE_SOURCES.of()}  # type: ignore[attr-defined]
 
 
 def kind_labels() -> dict[str, str]:
@@ -107,27 +80,27 @@ def _rows(source: TimelineSource, kinds: frozenset[str]) -> sa.Select[Any] | Non
     return stmt
 
 
-_STATEMENTS: dict[frozenset[str], sa.Select[Any] | None] = {}
-
-
 def _statement(kinds: frozenset[str]) -> sa.Select[Any] | None:
-    """The page query for a kind filter, built once: reusing it saves SQLAlchemy's per-call work.
+    """The page query for a kind filter, built once per app and filter (kept in the registry's
+    cache, which a new source empties): reusing it saves SQLAlchemy's per-call work.
 
     One query gives the page's rows and (as a window count) the number of all rows.
     """
-    if kinds not in _STATEMENTS:
-        parts = [s for s in (_rows(src, kinds) for src in sources()) if s is not None]
+    registry = TIMELINE_SOURCES.of()
+    key = ("statement", kinds)
+    if key not in registry.cache:
+        parts = [s for s in (_rows(src, kinds) for src in registry) if s is not None]
         if not parts:
-            _STATEMENTS[kinds] = None
+            registry.cache[key] = None
         else:
             union = sa.union_all(*parts).subquery("timeline")
-            _STATEMENTS[kinds] = (
+            registry.cache[key] = (
                 sa.select(union, sa.func.count().over().label("total"))
                 .order_by(union.c.at.desc(), union.c.source, union.c.id.desc())
                 .limit(sa.bindparam("limit"))
                 .offset(sa.bindparam("offset"))
             )
-    return _STATEMENTS[kinds]
+    return registry.cache[key]  # type: ignore[no-any-return]
 
 
 def parse_args() -> tuple[int, set[str]]:
@@ -164,9 +137,10 @@ def timeline_page(
     wanted: dict[str, list[int]] = {}
     for row in rows:
         wanted.setdefault(row.source, []).append(row.id)
-    loaded = {key: SOURCES[key].load(ids) for key, ids in wanted.items()}
+    registry = TIMELINE_SOURCES.of()
+    loaded = {key: registry[key].load(ids) for key, ids in wanted.items()}
     items = [
-        TimelineItem(row.source, row.kind, row.at, loaded[row.source][row.id], SOURCES[row.source].template)
+        TimelineItem(row.source, row.kind, row.at, loaded[row.source][row.id], registry[row.source].template)
         for row in rows
         if row.id in loaded[row.source]
     ]

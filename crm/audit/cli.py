@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from crm.audit.services import prune
-from crm.core.cli import crm_cli
 from crm.extensions import db
 
 
-@crm_cli.command("audit-prune")
+@click.command("audit-prune")
 @click.option(
     "--older-than-days",
     type=click.IntRange(min=1),
     default=None,
     help="Einträge löschen, die älter sind (Standard: AUDIT_RETENTION_DAYS).",
 )
+@with_appcontext
 def audit_prune(older_than_days: int | None) -> None:
     """Delete audit entries older than the retention period; the deletion itself is logged."""
     days = older_than_days or int(current_app.config["AUDIT_RETENTION_DAYS"])

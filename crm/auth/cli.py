@@ -5,20 +5,21 @@ from __future__ import annotations
 import os
 
 import click
+from flask.cli import with_appcontext
 
 from crm.auth import services
 from crm.auth.models import Role
-from crm.core.cli import crm_cli
 from crm.core.errors import DomainError, ValidationFailed
 from crm.extensions import db
 
 
-@crm_cli.command("create-user")
+@click.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="Anzeigename")
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True
 )
+@with_appcontext
 def create_user_command(email: str, name: str, role: str) -> None:
     """Create a user; the password comes from CRM_PASSWORD or a prompt."""
     password = os.environ.get("CRM_PASSWORD")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from crm.auth import services
 from crm.auth.models import Role, User
 from crm.auth.passwords import generate_password
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 
 DEMO_USERS = [
@@ -18,7 +18,6 @@ DEMO_USERS = [
 ]
 
 
-@demo_seeder(order=0, label="Benutzer", fills=User)
 def seed_users(context: DemoContext) -> None:
     """Three demo logins, one per role; existing accounts are left alone."""
     lines = []

@@ -1,16 +1,15 @@
-"""``flask crm seed-demo``: demo users, then every feature's registered demo data."""
+"""``flask crm seed-demo``: every feature's demo data (``DEMO_SEEDERS``), in ascending order."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
-from crm.core.cli import crm_cli
+from crm.core.registries import DEMO_SEEDERS
 from crm.extensions import db
 
 # Named data scales, see architecture.md: S 10k organisations, M 30k, L 100k.
@@ -27,32 +26,13 @@ class DemoContext:
     ids: dict[str, list[int]] = field(default_factory=dict)
 
 
-Seeder = Callable[[DemoContext], None]
-_SEEDERS: list[tuple[int, str, Seeder]] = []
-_FILLED: list[Any] = []  # models whose rows mean "this database is in use" (``--if-empty``)
-
-
-def demo_seeder(order: int, label: str, *, fills: Any = None) -> Callable[[Seeder], Seeder]:
-    """Register a feature's demo-data function; seeders run by ascending ``order``.
-
-    ``fills``: a model whose rows show that the database is already in use; ``--if-empty`` leaves
-    such a database alone (the users' seeder names the user accounts).
-    """
-
-    def decorator(func: Seeder) -> Seeder:
-        _SEEDERS.append((order, label, func))
-        if fills is not None:
-            _FILLED.append(fills)
-        return func
-
-    return decorator
-
-
 def _in_use() -> bool:
-    return any(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in _FILLED)
+    """True when a model some seeder ``fills`` (e.g. the user accounts) has rows already."""
+    models = [seeder.fills for seeder in DEMO_SEEDERS.of() if seeder.fills is not None]
+    return any(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in models)
 
 
-@crm_cli.command("seed-demo")
+@click.command("seed-demo")
 @click.option(
     "--scale",
     type=click.Choice(list(SCALES)),
@@ -62,14 +42,15 @@ def _in_use() -> bool:
 )
 @click.option("--if-empty", is_flag=True, help="Nur ausführen, wenn noch kein Benutzer existiert.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Startwert des Zufalls.")
+@with_appcontext
 def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
     """Fill the database with demo users and realistic demo data."""
     if if_empty and _in_use():
         return
     context = DemoContext(scale=scale, organisations=SCALES[scale], rng=random.Random(seed))
-    for _order, label, seeder in sorted(_SEEDERS, key=lambda s: s[0]):
-        click.echo(f"Demo-Daten: {label} …")
-        seeder(context)
+    for seeder in DEMO_SEEDERS.of():
+        click.echo(f"Demo-Daten: {seeder.label} …")
+        seeder.run(context)
         db.session.commit()
     _advance_id_sequences()
     # Fresh statistics, so the query planner knows the new data's shape.

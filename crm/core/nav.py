@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ class NavItem:
         return request.blueprint == blueprint
 
 
-def items_for(user: Any, registry: list[NavItem]) -> list[NavItem]:
+def items_for(user: Any, registry: Iterable[NavItem]) -> list[NavItem]:
     """The entries ``user`` may open, skipping endpoints the app does not (yet) have."""
     return [item for item in registry if item.endpoint in current_app.view_functions and item.visible(user)]
 
@@ -56,3 +56,8 @@ def main_entries(items: list[NavItem]) -> list[NavItem | NavGroup]:
             entries.append(groups[key])
         groups[key].items.append(item)
     return [g.items[0] if isinstance(g, NavGroup) and len(g.items) == 1 else g for g in entries]
+
+
+def signed_in(user: Any) -> bool:
+    """Visibility of entries every logged-in user sees."""
+    return bool(user.is_authenticated)

@@ -1,36 +1,23 @@
 """Summary tables: figures kept up to date in the same transaction as the writes they sum up.
 
 Live aggregates over hundreds of thousands of rows are too slow for pages opened every day, so
-features keep small summary tables. Each registers how to rebuild it from scratch and how to
-compare it with the live aggregate; ``flask crm summaries --verify`` does both for all of them.
+features keep small summary tables. Each feature adds a ``Summary`` to ``SUMMARIES`` in its wiring:
+how to rebuild it from scratch and how to compare it with the live aggregate;
+``flask crm summaries --verify`` does both for all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 from sqlalchemy.dialects import postgresql, sqlite
 
-from crm.core.cli import crm_cli
+from crm.core.registries import SUMMARIES
 from crm.extensions import db
-
-
-@dataclass(frozen=True)
-class Summary:
-    name: str
-    rebuild: Callable[[], int]  # returns the number of summary rows written
-    differences: Callable[[], list[str]]  # human-readable mismatches against the live aggregate
-
-
-SUMMARIES: dict[str, Summary] = {}
-
-
-def register_summary(summary: Summary) -> None:
-    SUMMARIES[summary.name] = summary
 
 
 def add_counts(table: sa.Table, keys: Sequence[str], value: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -54,12 +41,13 @@ def add_counts(table: sa.Table, keys: Sequence[str], value: str, rows: Sequence[
         db.session.execute(sa.delete(table).where(table.c[value] <= 0, sa.or_(*same_key)))
 
 
-@crm_cli.command("summaries")
+@click.command("summaries")
 @click.option("--verify", is_flag=True, help="Nur prüfen, nichts neu aufbauen.")
+@with_appcontext
 def summaries_command(verify: bool) -> None:
     """Rebuild every summary table (or only compare it with the live figures)."""
     failed = False
-    for summary in SUMMARIES.values():
+    for summary in SUMMARIES.of():
         if not verify:
             rows = summary.rebuild()
             db.session.commit()

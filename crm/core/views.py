@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from crm.core.registries import HOME_SECTIONS
 from crm.extensions import db
 
 bp = Blueprint("core", __name__)
-
-# Sections features add to the start page: (template, load(user) -> its context or None to hide).
-HOME_SECTIONS: list[tuple[str, Callable[[Any], dict[str, Any] | None]]] = []
 
 
 @bp.get("/")
@@ -24,7 +19,9 @@ HOME_SECTIONS: list[tuple[str, Callable[[Any], dict[str, Any] | None]]] = []
 def index() -> str:
     """Personal start page."""
     sections = [
-        (template, ctx) for template, load in HOME_SECTIONS if (ctx := load(current_user)) is not None
+        (section.template, ctx)
+        for section in HOME_SECTIONS.of()
+        if (ctx := section.load(current_user)) is not None
     ]
     return render_template("home.html", sections=sections)
 

@@ -26,8 +26,7 @@ from crm.dashboard.filters import local_midnight
 from crm.dooropeners.models import DoorOpener, Introduction
 from crm.dooropeners.vocab import DoorOpenerKind
 from crm.organisations.models import Organisation, StageChange
-from crm.organisations.queries import ExtraFilter, register_filter
-from crm.organisations.templating import EXTRA_FILTER_TEMPLATES
+from crm.organisations.registries import ExtraFilter
 from crm.organisations.vocab import FUNNEL, Stage
 
 
@@ -160,16 +159,16 @@ def describe(extra: dict[str, Any]) -> list[str]:
     return lines
 
 
-def init() -> None:
-    for extra in (
-        ExtraFilter("reached", _parse_reached, _apply_reached),
-        ExtraFilter("first_contact", lambda: _span("first_contact"), _apply_first_contact),
-        ExtraFilter("introduced_in", _parse_introduced, _apply_introduced),
-        ExtraFilter("won", _parse_won, _apply_won),
-    ):
-        register_filter(extra)
-    if "dashboard/_org_filter.html" not in EXTRA_FILTER_TEMPLATES:
-        EXTRA_FILTER_TEMPLATES.append("dashboard/_org_filter.html")
+def _parse_first_contact() -> Span | None:
+    return _span("first_contact")
+
+
+FILTERS = (
+    ExtraFilter("reached", _parse_reached, _apply_reached),
+    ExtraFilter("first_contact", _parse_first_contact, _apply_first_contact),
+    ExtraFilter("introduced_in", _parse_introduced, _apply_introduced),
+    ExtraFilter("won", _parse_won, _apply_won),
+)
 
 
 def hidden_args() -> list[tuple[str, str]]:

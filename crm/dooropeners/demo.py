@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from crm.auth.models import User
 from crm.core.db import utcnow
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.dooropeners import results
 from crm.dooropeners.models import DoorOpener, Event, EventAttendance, Introduction
 from crm.dooropeners.vocab import Channel, DoorOpenerKind
@@ -64,7 +64,6 @@ FIRST = ["Maria", "Thomas", "Sabine", "Jens", "Katrin", "Frank", "Anja", "Michae
 LAST = ["Weber", "Schulz", "Krüger", "Hoffmann", "Meyer", "Wagner", "Becker", "Lange", "Schröder", "Neumann"]
 
 
-@demo_seeder(order=30, label="Türöffner und Vermittlungen")
 def seed_door_openers(context: DemoContext) -> None:
     """~60 door-openers; introductions for ~30 % of the companies."""
     rng = context.rng
@@ -167,7 +166,6 @@ EVENT_TITLES = [
 ]
 
 
-@demo_seeder(order=31, label="Veranstaltungen")
 def seed_events(context: DemoContext) -> None:
     """A dozen past events hosted by door-openers, each with a sample of attending companies.
 

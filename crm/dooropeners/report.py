@@ -19,8 +19,8 @@ from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
 from crm.core.export import Column, python_rows, xlsx_response
 from crm.core.i18n import resolved
-from crm.dooropeners import hooks
 from crm.dooropeners.models import DoorOpener, Introduction
+from crm.dooropeners.registries import NAMING_RULES
 from crm.dooropeners.views import _door_opener_or_404, bp
 from crm.extensions import db
 from crm.organisations.models import Organisation
@@ -79,7 +79,7 @@ def build_report(door_opener: DoorOpener, since: date, until: date, user: Any) -
     report.companies = len(org_ids)
     allowed: set[int] = {row.id for row in rows if row.may_be_named}
     if current_app.config.get("REPORT_NAME_MEMBERS", True):
-        for rule in hooks.NAMING_RULES:
+        for rule in NAMING_RULES.of():
             allowed |= rule(org_ids)
     seen: set[int] = set()
     for row in rows:

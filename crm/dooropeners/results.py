@@ -7,11 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crm.core.summaries import Summary, register_summary
 from crm.dooropeners.models import DoorOpener, DoorOpenerResult, Introduction
 from crm.dooropeners.queries import live_results
 from crm.extensions import db
-from crm.organisations.events import on_results_changed
 
 FIGURES = ("introductions", "companies", "converted", "median_days_contact", "median_days_customer")
 
@@ -30,8 +28,9 @@ def refresh(door_opener_ids: Iterable[int]) -> None:
         db.session.execute(sa.insert(DoorOpenerResult), rows)
 
 
-def refresh_for_organisations(organisation_ids: set[int]) -> None:
-    """A company changed (won, archived, first contact): refresh everyone who introduced it."""
+def on_results_changed(sender: Any, *, organisation_ids: set[int]) -> None:
+    """Receiver of ``results_changed``: a company changed (won, archived, first contact), so the
+    figures of everyone who introduced it are refreshed."""
     door_opener_ids = db.session.scalars(
         sa.select(Introduction.door_opener_id)
         .where(Introduction.organisation_id.in_(organisation_ids))
@@ -65,8 +64,3 @@ def differences() -> list[str]:
             ):
                 problems.append(f"Türöffner {i}: {name} gespeichert {have!r}, live {want!r}")
     return problems
-
-
-def init() -> None:
-    on_results_changed(refresh_for_organisations)
-    register_summary(Summary("door_opener_results", rebuild, differences))

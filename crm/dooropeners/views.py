@@ -17,7 +17,7 @@ from crm.core.conflicts import conflict_page, conflict_rows
 from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.transaction import perform, submit, transaction
-from crm.dooropeners import hooks, services
+from crm.dooropeners import services
 from crm.dooropeners.events import CONTACT_FIELDS, delete_door_opener_contact, log_door_opener_contact
 from crm.dooropeners.forms import (
     DoorOpenerContactForm,
@@ -35,6 +35,7 @@ from crm.dooropeners.models import (
     event_hosts,
 )
 from crm.dooropeners.queries import list_statement, parse_query
+from crm.dooropeners.registries import INCOME_SOURCES, PAGE_ACTIONS, STATUS_COLUMNS
 from crm.extensions import db
 from crm.organisations import services as org_services
 from crm.organisations.models import Organisation
@@ -124,8 +125,8 @@ def detail(door_opener_id: int) -> str:
         .join(Organisation, Organisation.id == Introduction.organisation_id)
         .where(Introduction.door_opener_id == door_opener.id, visible)
     )
-    income = [(source.label, source.total_cents(introduced)) for source in hooks.INCOME_SOURCES]
-    status = [(column.header, column.values(org_ids)) for column in hooks.STATUS_COLUMNS]
+    income = [(source.label, source.total_cents(introduced)) for source in INCOME_SOURCES.of()]
+    status = [(column.header, column.values(org_ids)) for column in STATUS_COLUMNS.of()]
     contacts = db.session.scalars(
         sa.select(DoorOpenerContact)
         .where(DoorOpenerContact.door_opener_id == door_opener.id)
@@ -150,6 +151,7 @@ def detail(door_opener_id: int) -> str:
         contacts=contacts[:CONTACTS_SHOWN],
         more_contacts=len(contacts) > CONTACTS_SHOWN,
         hosted=hosted,
+        actions=PAGE_ACTIONS.of(),
         confirm_form=ConfirmForm(),
     )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
-from crm.core.cli import crm_cli
 from crm.extensions import db
 from crm.imports.services import purge_stale
 
 
-@crm_cli.command("imports-purge")
+@click.command("imports-purge")
+@with_appcontext
 def imports_purge() -> None:
     """Delete unfinished imports older than a day and row data of imports older than 30 days."""
     removed = purge_stale()

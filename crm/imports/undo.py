@@ -18,9 +18,9 @@ from crm.extensions import db
 from crm.imports.models import BatchStatus, ImportBatch, ImportLink
 from crm.organisations.merge import _references
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
+from crm.organisations.registries import MERGE_TABLE_LABELS
 from crm.organisations.search import refresh_search_tokens_bulk
 from crm.organisations.services import _apply_derived
-from crm.organisations.templating import MERGE_TABLE_LABELS
 
 UNDO_DAYS = 30
 _CHUNK = 1000
@@ -93,7 +93,8 @@ def blockers(batch: ImportBatch) -> list[Blocker]:
             label = _("andere Unternehmen wurden hineingeführt")
         else:
             label = _(
-                "inzwischen weitere Daten: %(what)s", what=str(MERGE_TABLE_LABELS.get(table.name, table.name))
+                "inzwischen weitere Daten: %(what)s",
+                what=str(MERGE_TABLE_LABELS.of().get(table.name, table.name)),
             )
         add(
             db.session.execute(

@@ -37,15 +37,10 @@ from crm.imports.forms import (
 from crm.imports.models import BatchStatus, ImportBatch, ImportMapping, ImportRow, RowStatus
 from crm.imports.reader import MAX_BYTES, FileRejected
 from crm.organisations.duplicates import REASON_LABELS
-from crm.organisations.merge import register_merge_handler
 from crm.organisations.models import Organisation
 from crm.organisations.services import active_users
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-
-# Import bookkeeping stays with the company it points at when companies are merged.
-register_merge_handler("import_rows", None)
-register_merge_handler("import_links", None)
 
 NOJS_ROWS = 20_000  # rows checked per request without JavaScript (then a "continue" button)
 SHOW = {

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from schwifty import IBAN
 
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 from crm.memberships.banking import derive_bic
 from crm.memberships.feerun import create_fees
@@ -256,7 +256,6 @@ def _sponsorships(context: DemoContext, organisations: list[int], today: date) -
         db.session.execute(sa.insert(Sponsorship), rows)
 
 
-@demo_seeder(order=40, label="Mitgliedschaften, Beiträge und Sponsoring")
 def seed_memberships(context: DemoContext) -> None:
     """Schedules, memberships with mandates, three fee runs with payments, and sponsorships."""
     today = date.today()

@@ -6,14 +6,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from crm.auth import permissions
 from crm.extensions import db
 from crm.memberships.models import Fee, Membership
 from crm.memberships.services import current_membership
-from crm.organisations.panels import Panel, register_panel
-from crm.organisations.templating import MERGE_TABLE_LABELS
 
 FEES_SHOWN = 6
 
@@ -47,10 +44,3 @@ def load(organisation: Any, user: Any) -> dict[str, Any] | None:
         "manager": manager,
         "today": date.today(),
     }
-
-
-def init() -> None:
-    register_panel(Panel("memberships", 30, "memberships/panel.html", load))
-    MERGE_TABLE_LABELS.update(
-        {"memberships": _l("Mitgliedschaften"), "fees": _l("Beiträge"), "sponsorships": _l("Sponsoring")}
-    )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from crm.activities.dates import local_today
 from crm.activities.models import FollowUp
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 from crm.offers.models import (
     AccountPlan,
@@ -202,7 +202,6 @@ def _groups(context: DemoContext, today: date) -> None:
     db.session.flush()
 
 
-@demo_seeder(order=50, label="Angebote, Key Accounts und Firmenverbünde")
 def seed_offers(context: DemoContext) -> None:
     """Offers in batches (Core inserts), then key accounts and groups through the ORM."""
     today = local_today()

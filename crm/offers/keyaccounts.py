@@ -30,8 +30,7 @@ from crm.memberships.vocab import FeeStatus
 from crm.offers.models import AccountPlan, DecisionMapEntry, KeyAccount, Offer
 from crm.offers.vocab import DecisionRole, OfferStatus
 from crm.organisations.models import ContactPerson, Organisation
-from crm.organisations.queries import ExtraFilter, register_filter
-from crm.organisations.templating import EXTRA_FILTER_TEMPLATES
+from crm.organisations.registries import ExtraFilter
 from crm.organisations.visibility import organisation_visibility
 
 MAX_POTENTIAL_CENTS = 100_000_000_00
@@ -295,7 +294,4 @@ def _apply_filter(stmt: sa.Select[Any], value: str) -> sa.Select[Any]:
     return stmt.where(exists if value == "yes" else ~exists)
 
 
-def init() -> None:
-    register_filter(ExtraFilter("key_account", _parse_filter, _apply_filter))
-    if "offers/_key_account_filter.html" not in EXTRA_FILTER_TEMPLATES:
-        EXTRA_FILTER_TEMPLATES.append("offers/_key_account_filter.html")
+FILTER = ExtraFilter("key_account", _parse_filter, _apply_filter)

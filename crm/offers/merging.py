@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.offers.models import AccountPlan, CompanyGroupMember, KeyAccount
-from crm.organisations.merge import register_merge_handler
 from crm.organisations.models import Organisation
+from crm.organisations.registries import MergeHandler
 
 
 def _move_unique(model: Any, key: Any, survivor: Organisation, duplicate: Organisation) -> int:
@@ -54,7 +54,9 @@ def _key_account(survivor: Organisation, duplicate: Organisation) -> int:
     return int(moved or 0)
 
 
-def init() -> None:
-    register_merge_handler("company_group_members", _members)
-    register_merge_handler("account_plans", _plans)
-    register_merge_handler("key_accounts", _key_account)
+# Table name -> how its rows move.
+HANDLERS = {
+    "company_group_members": MergeHandler(_members),
+    "account_plans": MergeHandler(_plans),
+    "key_accounts": MergeHandler(_key_account),
+}

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from faker import Faker
 
 from crm.auth.models import User
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 from crm.organisations.demo_data import FUNCTIONS, STREETS, TOWNS, TRADES
 from crm.organisations.models import ContactPerson, Organisation, OrganisationSearchToken, StageChange
@@ -122,7 +122,6 @@ def _indexes(names: tuple[str, ...]) -> list[sa.Index]:
     return [index for table in db.metadata.sorted_tables if table.name in names for index in table.indexes]
 
 
-@demo_seeder(order=10, label="Unternehmen und Ansprechpartner/innen")
 def seed_organisations(context: DemoContext) -> None:
     """Insert ``context.organisations`` companies with ~3 contacts each (Core batch inserts)."""
     rng = context.rng

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,22 +13,11 @@ from crm.auth.models import User
 from crm.core.db import utcnow
 from crm.core.errors import DomainError, PermissionDenied
 from crm.extensions import db
-from crm.organisations.events import results_changed, scope_changed
 from crm.organisations.models import Organisation
+from crm.organisations.registries import MERGE_HANDLERS
 from crm.organisations.search import refresh_search_tokens
 from crm.organisations.services import FIELDS, _apply_derived
-
-# Tables that reference organisations but need more than "repoint the foreign key", e.g. because
-# of a unique constraint. A handler moves the rows itself and returns how many it moved.
-MergeHandler = Callable[[Organisation, Organisation], int]
-MERGE_HANDLERS: dict[str, MergeHandler | None] = {
-    "organisation_search_tokens": None,  # rebuilt from the merged data instead
-}
-
-
-def register_merge_handler(table: str, handler: MergeHandler | None) -> None:
-    """Let a feature take over moving its rows (``None``: leave them, they are rebuilt)."""
-    MERGE_HANDLERS[table] = handler
+from crm.organisations.signals import send_results_changed, send_scope_changed
 
 
 def _references() -> list[tuple[sa.Table, sa.Column[Any]]]:
@@ -45,8 +33,10 @@ def _references() -> list[tuple[sa.Table, sa.Column[Any]]]:
 def merge_preview(survivor: Organisation, duplicate: Organisation) -> dict[str, int]:
     """How many rows of each table would move (shown before the user confirms)."""
     counts: dict[str, int] = {}
+    handlers = MERGE_HANDLERS.of()
     for table, column in _references():
-        if table.name in MERGE_HANDLERS and MERGE_HANDLERS[table.name] is None:
+        handler = handlers.get(table.name)
+        if handler is not None and handler.move is None:
             continue
         n = (
             db.session.scalar(sa.select(sa.func.count()).select_from(table).where(column == duplicate.id))
@@ -84,10 +74,11 @@ def merge_organisations(survivor: Organisation, duplicate: Organisation, *, acto
     db.session.flush()
 
     moved: dict[str, int] = {}
+    handlers = MERGE_HANDLERS.of()
     for table, column in _references():
-        if table.name in MERGE_HANDLERS:
-            handler = MERGE_HANDLERS[table.name]
-            count = handler(survivor, duplicate) if handler else 0
+        handler = handlers.get(table.name)
+        if handler is not None:
+            count = handler.move(survivor, duplicate) if handler.move else 0
         else:
             count = _repoint_column(table, column, survivor, duplicate)
         if count:
@@ -96,13 +87,13 @@ def merge_organisations(survivor: Organisation, duplicate: Organisation, *, acto
     duplicate.is_archived, duplicate.archived_at = True, utcnow()
     duplicate.merged_into_id = survivor.id
     db.session.flush()
-    scope_changed([duplicate.id], entering=False)  # what was not moved over leaves the figures
+    send_scope_changed([duplicate.id], entering=False)  # what was not moved over leaves the figures
     db.session.expire(survivor)
     db.session.expire(duplicate)
     _apply_derived(survivor)
     refresh_search_tokens(survivor)
     details = {"merged_id": duplicate.id, "merged_name": duplicate.name, "moved": moved, "filled": filled}
-    results_changed([survivor.id, duplicate.id])
+    send_results_changed([survivor.id, duplicate.id])
     record("organisation_merged", entity=survivor, actor=actor, details=details)
     record("organisation_merged_into", entity=duplicate, actor=actor, details={"survivor_id": survivor.id})
     db.session.flush()

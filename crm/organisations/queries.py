@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ from crm.auth.permissions import is_manager
 from crm.core.params import choice_arg, multi_choice_arg, sort_arg
 from crm.extensions import db
 from crm.organisations.models import Organisation
+from crm.organisations.registries import LIST_FILTERS
 from crm.organisations.search import matches_query
 from crm.organisations.visibility import count_visible_organisations, organisation_visibility
 from crm.organisations.vocab import FUNNEL, WZ_SECTIONS, Chamber, SizeClass, Stage
@@ -37,24 +37,6 @@ SORTS: dict[str, Any] = {
     "created": Organisation.created_at,
     "updated": Organisation.updated_at,
 }
-
-
-@dataclass(frozen=True)
-class ExtraFilter:
-    """A filter a later feature adds to the company list (e.g. "introduced by")."""
-
-    name: str
-    parse: Callable[[], Any]  # reads request.args, returns None when the filter is not set
-    apply: Callable[[sa.Select[Any], Any], sa.Select[Any]]
-
-
-EXTRA_FILTERS: list[ExtraFilter] = []
-
-
-def register_filter(extra: ExtraFilter) -> None:
-    """Add (or replace) a filter of the company list."""
-    EXTRA_FILTERS[:] = [f for f in EXTRA_FILTERS if f.name != extra.name]
-    EXTRA_FILTERS.append(extra)
 
 
 @dataclass
@@ -110,7 +92,7 @@ def parse_list_query(user: Any) -> ListQuery:
         archived=status == "archived",
         sort=request.args.get("sort") or "name",
     )
-    for extra in EXTRA_FILTERS:
+    for extra in LIST_FILTERS.of():
         value = extra.parse()
         if value is not None:
             query.extra[extra.name] = value
@@ -156,7 +138,7 @@ def apply_filters(stmt: sa.Select[Any], query: ListQuery, user: Any) -> sa.Selec
         stmt = stmt.where(Organisation.region == query.region)  # exact: the index serves it
     if query.training:
         stmt = stmt.where(Organisation.is_training_active.is_(query.training == "yes"))
-    for extra in EXTRA_FILTERS:
+    for extra in LIST_FILTERS.of():
         if extra.name in query.extra:
             stmt = extra.apply(stmt, query.extra[extra.name])
     return stmt

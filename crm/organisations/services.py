@@ -20,10 +20,10 @@ from crm.core.db import utcnow
 from crm.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from crm.extensions import db
 from crm.organisations.duplicates import Candidate, Probe, find_duplicates
-from crm.organisations.events import results_changed, scope_changed
 from crm.organisations.models import Organisation, StageChange
 from crm.organisations.normalise import name_key, register_key, sort_key, website_domain
 from crm.organisations.search import refresh_search_tokens
+from crm.organisations.signals import send_results_changed, send_scope_changed
 from crm.organisations.sizeclass import derive_size_class
 from crm.organisations.vocab import WZ_VERSION, Chamber, SizeClass, Stage
 
@@ -245,7 +245,7 @@ def change_stage(
     if stage in (Stage.CUSTOMER, Stage.PARTNER) and org.won_at is None:
         org.won_at = change.changed_at
         db.session.flush()
-        results_changed([org.id])
+        send_results_changed([org.id])
     return change
 
 
@@ -278,8 +278,8 @@ def archive_organisation(org: Organisation, *, actor: User) -> None:
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht archivieren."))
     org.is_archived, org.archived_at = True, utcnow()
     db.session.flush()
-    scope_changed([org.id], entering=False)
-    results_changed([org.id])
+    send_scope_changed([org.id], entering=False)
+    send_results_changed([org.id])
     record("organisation_archived", entity=org, actor=actor)
 
 
@@ -289,8 +289,8 @@ def restore_organisation(org: Organisation, *, actor: User) -> None:
         raise PermissionDenied(_("Sie dürfen dieses Unternehmen nicht wiederherstellen."))
     org.is_archived, org.archived_at = False, None
     db.session.flush()
-    scope_changed([org.id], entering=True)
-    results_changed([org.id])
+    send_scope_changed([org.id], entering=True)
+    send_results_changed([org.id])
     record("organisation_restored", entity=org, actor=actor)
 
 

@@ -27,6 +27,7 @@ from crm.organisations.merge import merge_organisations, merge_preview
 from crm.organisations.models import Organisation
 from crm.organisations.panels import load_panels
 from crm.organisations.queries import count, filtered_statement, ordered, parse_list_query, region_names
+from crm.organisations.registries import LIST_FILTER_TEMPLATES, MERGE_TABLE_LABELS, PAGE_ACTIONS
 from crm.organisations.visibility import organisation_or_404
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -48,6 +49,7 @@ def index() -> str:
         query=query,
         owners=services.active_users(),
         regions=_regions(),
+        filter_templates=LIST_FILTER_TEMPLATES.of(),
     )
 
 
@@ -150,6 +152,7 @@ def detail(org_id: int) -> str | Response:
         contacts=contacts,
         derived=services.derived_size_class(org),
         panels=load_panels(org, current_user),
+        actions=PAGE_ACTIONS.of(),
         confirm_form=ConfirmForm(),
     )
 
@@ -274,5 +277,10 @@ def merge(org_id: int) -> str | Response:
         if done is not None:
             return done
     return render_template(
-        "organisations/merge.html", org=survivor, form=form, duplicate=duplicate, preview=preview
+        "organisations/merge.html",
+        org=survivor,
+        form=form,
+        duplicate=duplicate,
+        preview=preview,
+        table_labels=MERGE_TABLE_LABELS.of(),
     )

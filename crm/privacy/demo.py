@@ -6,13 +6,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from crm.core.demo import DemoContext, demo_seeder
+from crm.core.demo import DemoContext
 from crm.extensions import db
 from crm.organisations.models import ContactPerson
 from crm.privacy.suppression import suppress_many
 
 
-@demo_seeder(order=90, label="Werbesperren (Sperrliste)")
 def seed_block_list(context: DemoContext) -> None:
     """Date every demo marketing block and put the blocked addresses on the list, as the app would."""
     rows = db.session.execute(

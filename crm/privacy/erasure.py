@@ -29,10 +29,10 @@ from crm.core.errors import DomainError, PermissionDenied, ValidationFailed
 from crm.dooropeners.models import DoorOpener
 from crm.extensions import db
 from crm.memberships.models import Membership
-from crm.organisations.events import results_changed
 from crm.organisations.models import ContactPerson, Organisation
 from crm.organisations.normalise import name_key, sort_key
 from crm.organisations.search import refresh_search_tokens
+from crm.organisations.signals import send_results_changed
 from crm.privacy import retention
 from crm.privacy.scrub import REPLACEMENT, Needles, phone_variants, scrub
 from crm.privacy.suppression import suppress
@@ -324,7 +324,7 @@ def erase_organisation(
     org = db.session.get(Organisation, org.id)
     refresh_search_tokens(org)
     if not was_archived:
-        results_changed([org.id])
+        send_results_changed([org.id])
     record("organisation_erased", entity=org, actor=actor, details=result.details(logged_reason))
     db.session.flush()
     return result

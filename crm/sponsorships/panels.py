@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from crm.auth import permissions
 from crm.extensions import db
-from crm.organisations.panels import Panel, register_panel
 from crm.sponsorships.models import Sponsorship
 
 
@@ -24,7 +23,3 @@ def load(organisation: Any, user: Any) -> dict[str, Any] | None:
         )
     )
     return {"sponsorships": rows, "manager": permissions.can_manage_sponsorships(user)}
-
-
-def init() -> None:
-    register_panel(Panel("sponsorships", 40, "sponsorships/panel.html", load))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from crm.activities import board, dates
+from crm.activities import dates, followup_list
 from crm.activities.models import FollowUp
 from crm.audit.models import AuditEntry
 from crm.extensions import db
@@ -39,7 +39,7 @@ def test_today_is_the_berlin_calendar_day(utc, local_day):
 
 
 def _groups(assignee, viewer, today):
-    return {g.key: [f.what for f in g.items] for g in board.board(assignee.id, viewer, today=today)}
+    return {g.key: [f.what for f in g.items] for g in followup_list.grouped(assignee.id, viewer, today=today)}
 
 
 def test_grouping_across_midnight_and_dst(staff):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from crm.activities import dates, timeline
 from crm.activities.models import Activity
+from crm.activities.registries import TIMELINE_SOURCES, TimelineSource
 from crm.extensions import db
 from crm.organisations.models import StageChange
 from crm.organisations.vocab import Stage
@@ -115,13 +116,13 @@ def test_company_page_runs_a_constant_number_of_queries(staff_client, count_quer
     assert counts[1] <= 20
 
 
-def test_a_later_feature_adds_a_source(staff_client):
+def test_a_later_feature_adds_a_source(app, staff_client):
     """Issues 5-6 register their own events without touching this feature's code."""
     org = OrganisationFactory()
     change = StageChange(organisation_id=org.id, to_stage=Stage.OFFER, reason="Testquelle")
     db.session.add(change)
     db.session.flush()
-    source = timeline.TimelineSource(
+    source = TimelineSource(
         key="test_event",
         kinds={"test_event": "Testereignisse"},
         kind=None,
@@ -133,24 +134,27 @@ def test_a_later_feature_adds_a_source(staff_client):
         },
         template="activities/_tl_stage_change.html",
     )
-    timeline.register_source(source)
+    sources = TIMELINE_SOURCES.of(app)
+    sources.add("test_event", source, order=100)
     try:
         page = timeline.timeline_page(org.id, kinds={"test_event"})
         assert [(i.source, i.record) for i in page.items] == [("test_event", change)]
         html = staff_client.get(f"/organisations/{org.id}?tl_kind=test_event").get_data(as_text=True)
         assert "Testereignisse" in html and "Testquelle" in html  # offered as a filter, rendered
     finally:
-        timeline.SOURCES.pop("test_event")
+        sources.remove("test_event")
 
 
 def test_timeline_survives_a_deleted_record_between_queries(app):
     """Rows that vanish between the page query and loading are skipped, not a 500."""
     org = OrganisationFactory()
     activity = ActivityFactory(organisation=org)
-    original = timeline.SOURCES["activity"]
-    timeline.SOURCES["activity"] = timeline.TimelineSource(**{**original.__dict__, "load": lambda ids: {}})
+    sources = TIMELINE_SOURCES.of(app)
+    original = sources.remove("activity")
+    sources.add("activity", TimelineSource(**{**original.__dict__, "load": lambda ids: {}}), order=10)
     try:
         assert timeline.timeline_page(org.id).items == []
     finally:
-        timeline.SOURCES["activity"] = original
+        sources.remove("activity")
+        sources.add("activity", original, order=10)
     assert db.session.get(Activity, activity.id) is not None

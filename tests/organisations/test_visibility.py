@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crm.activities import board, feed, summary
+from crm.activities import feed, followup_list, summary
 from crm.activities.dates import local_today
 from crm.activities.models import ActivityCount, FollowUp
 from crm.activities.services import log_activity
@@ -105,12 +105,13 @@ PLACES: dict[str, Callable[[Any], Any]] = {
     "fee list rows": lambda u: _rows(fees.list_statement(fees.FeeQuery(year=local_today().year), u)),
     "offer list totals": lambda u: offer_queries.totals(offer_queries.OfferQuery(), u),
     "offer list rows": lambda u: _rows(offer_queries.list_statement(offer_queries.OfferQuery(), u)),
-    "follow-up counts": lambda u: board.counts(u.id, u, local_today()),
-    "follow-up counts, company filter": lambda u: board.counts(
+    "follow-up counts": lambda u: followup_list.counts(u.id, u, local_today()),
+    "follow-up counts, company filter": lambda u: followup_list.counts(
         u.id, u, local_today(), org_queries.ListQuery(region=REGION)
     ),
     "follow-up list": lambda u: [
-        (g.key, g.count, [i.what for i in g.items]) for g in board.board(u.id, u, today=local_today())
+        (g.key, g.count, [i.what for i in g.items])
+        for g in followup_list.grouped(u.id, u, today=local_today())
     ],
     "calendar feed": lambda u: [r.what for r in feed.feed_rows(u)],
     "dashboard scoping": _overdue_follow_ups,

@@ -106,7 +106,7 @@ def counts(assignee_id: int, viewer: Any, today: date, companies: Any = None) ->
     return {g: int(getattr(row, g) or 0) for g in GROUPS}
 
 
-def board(
+def grouped(
     assignee_id: int,
     viewer: Any,
     *,
