@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm.audit.services import prune
-from crm.extensions import db
+from crm.core.transaction import unit_of_work
 
 
 @click.command("audit-prune")
@@ -21,6 +21,6 @@ from crm.extensions import db
 def audit_prune(older_than_days: int | None) -> None:
     """Delete audit entries older than the retention period; the deletion itself is logged."""
     days = older_than_days or int(current_app.config["AUDIT_RETENTION_DAYS"])
-    removed = prune(days)
-    db.session.commit()
+    with unit_of_work():
+        removed = prune(days)
     click.echo(f"{removed} Protokolleinträge gelöscht, die älter als {days} Tage waren.")

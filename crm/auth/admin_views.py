@@ -12,11 +12,11 @@ from crm.auth import services
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from crm.auth.models import Role, User
 from crm.auth.permissions import role_required
-from crm.core.errors import DomainError
-from crm.core.forms import ConfirmForm, apply_errors
+from crm.core.forms import ConfirmForm
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg
 from crm.core.query import contains_pattern
+from crm.core.transaction import perform, submit
 from crm.extensions import db
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
@@ -53,23 +53,20 @@ def index() -> str:
 def new() -> str | Response:
     """Create a user with a first password (they must change it at first login)."""
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=Role(form.role.data),
-                password=form.password.data or "",
-                actor=current_user,
-                must_change_password=True,
-            )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Benutzerkonto %(email)s wurde angelegt.", email=user.email), "success")
-            return redirect(url_for("admin_users.index"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    done = submit(
+        form,
+        lambda: services.create_user(
+            email=form.email.data or "",
+            name=form.name.data or "",
+            role=Role(form.role.data),
+            password=form.password.data or "",
+            actor=current_user,
+            must_change_password=True,
+        ),
+        success=lambda user: _("Benutzerkonto %(email)s wurde angelegt.", email=user.email),
+        redirect_to=url_for("admin_users.index"),
+    )
+    return done or render_template("admin/user_form.html", form=form, user=None)
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -78,18 +75,16 @@ def edit(user_id: int) -> str | Response:
     """Change name and role."""
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user, role=user.role.value)
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, name=form.name.data or "", role=Role(form.role.data), actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Änderungen an %(email)s gespeichert.", email=user.email), "success")
-            return redirect(url_for("admin_users.index"))
+    done = submit(
+        form,
+        lambda: services.update_user(
+            user, name=form.name.data or "", role=Role(form.role.data), actor=current_user
+        ),
+        success=_("Änderungen an %(email)s gespeichert.", email=user.email),
+        redirect_to=url_for("admin_users.index"),
+    )
+    if done is not None:
+        return done
     return render_template(
         "admin/user_form.html",
         form=form,
@@ -118,16 +113,13 @@ def _set_active(user_id: int, active: bool) -> Response:
     if not ConfirmForm().validate_on_submit():
         flash(_("Die Aktion konnte nicht bestätigt werden. Bitte erneut versuchen."), "danger")
         return redirect(url_for("admin_users.edit", user_id=user.id))
-    try:
-        services.set_active(user, active, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        message = _("%(email)s ist wieder aktiv.") if active else _("%(email)s wurde deaktiviert.")
-        flash(message % {"email": user.email}, "success")
-    return redirect(url_for("admin_users.edit", user_id=user.id))
+    message = _("%(email)s ist wieder aktiv.") if active else _("%(email)s wurde deaktiviert.")
+    return perform(
+        lambda: services.set_active(user, active, actor=current_user),
+        success=message % {"email": user.email},
+        redirect_to=url_for("admin_users.edit", user_id=user.id),
+        confirm=False,
+    )
 
 
 @bp.post("/<int:user_id>/reset-password")
@@ -136,22 +128,17 @@ def reset_password(user_id: int) -> str | Response:
     """Set a new password; the user has to replace it at the next login."""
     user = db.get_or_404(User, user_id)
     reset_form = PasswordResetForm()
-    if reset_form.validate_on_submit():
-        try:
-            services.reset_password(user, reset_form.password.data or "", actor=current_user)
-        except DomainError as error:
-            apply_errors(reset_form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Neues Passwort für %(email)s gesetzt. Es muss bei der nächsten Anmeldung "
-                    "geändert werden.",
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin_users.edit", user_id=user.id))
+    done = submit(
+        reset_form,
+        lambda: services.reset_password(user, reset_form.password.data or "", actor=current_user),
+        success=_(
+            "Neues Passwort für %(email)s gesetzt. Es muss bei der nächsten Anmeldung geändert werden.",
+            email=user.email,
+        ),
+        redirect_to=url_for("admin_users.edit", user_id=user.id),
+    )
+    if done is not None:
+        return done
     form = UserEditForm(obj=user, role=user.role.value)
     return render_template(
         "admin/user_form.html",

@@ -9,8 +9,7 @@ from flask.cli import with_appcontext
 
 from crm.auth import services
 from crm.auth.models import Role
-from crm.core.errors import DomainError, ValidationFailed
-from crm.extensions import db
+from crm.core.transaction import cli_transaction
 
 
 @click.command("create-user")
@@ -25,14 +24,6 @@ def create_user_command(email: str, name: str, role: str) -> None:
     password = os.environ.get("CRM_PASSWORD")
     if not password:
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt="Passwort wiederholen")
-    try:
+    with cli_transaction():
         user = services.create_user(email=email, name=name, role=Role(role), password=password)
-    except ValidationFailed as error:
-        db.session.rollback()
-        messages = [m for ms in error.errors.values() for m in ms]
-        raise click.ClickException(" ".join(messages)) from None
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"Benutzer {user.email} ({user.role.value}) angelegt.")

@@ -9,10 +9,9 @@ from werkzeug.wrappers import Response
 
 from crm.auth import services
 from crm.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
 from crm.core.security import safe_next_url
-from crm.extensions import db, limiter
+from crm.core.transaction import submit, unit_of_work
+from crm.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -58,13 +57,13 @@ def login() -> str | Response:
         return redirect(url_for("core.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        with unit_of_work():  # a failed attempt is committed too: it keeps its audit entry
+            user = services.authenticate(form.email.data or "", form.password.data or "")
+            if user is not None:
+                _begin_session(user)
         if user is None:
-            db.session.commit()  # keeps the failed-login audit entry
             flash(_("E-Mail-Adresse oder Passwort ist falsch."), "danger")
         else:
-            _begin_session(user)
-            db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.password"))
             return redirect(safe_next_url(form.next.data) or url_for("core.index"))
@@ -75,8 +74,8 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """End this browser's session (the old cookie stops working at once)."""
-    services.end_session(current_user.session_token)
-    db.session.commit()
+    with unit_of_work():
+        services.end_session(current_user.session_token)
     logout_user()
     session.clear()
     flash(_("Sie wurden abgemeldet."), "info")
@@ -88,16 +87,13 @@ def logout() -> Response:
 def account() -> str | Response:
     """Own name and interface language."""
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, name=form.name.data or "", locale=form.locale.data)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Ihre Einstellungen wurden gespeichert."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    done = submit(
+        form,
+        lambda: services.update_profile(current_user, name=form.name.data or "", locale=form.locale.data),
+        success=_("Ihre Einstellungen wurden gespeichert."),
+        redirect_to=url_for("auth.account"),
+    )
+    return done or render_template("auth/account.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -105,17 +101,18 @@ def account() -> str | Response:
 def password() -> str | Response:
     """Change own password; all other sessions of the user end."""
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_own_password(
-                user, current=form.current_password.data or "", new=form.password.data or ""
-            )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            _begin_session(user)
-            db.session.commit()
-            flash(_("Ihr Passwort wurde geändert. Andere Anmeldungen wurden beendet."), "success")
-            return redirect(url_for("core.index"))
-    return render_template("auth/password.html", form=form)
+    user = current_user._get_current_object()
+
+    def change() -> None:
+        services.change_own_password(
+            user, current=form.current_password.data or "", new=form.password.data or ""
+        )
+        _begin_session(user)
+
+    done = submit(
+        form,
+        change,
+        success=_("Ihr Passwort wurde geändert. Andere Anmeldungen wurden beendet."),
+        redirect_to=url_for("core.index"),
+    )
+    return done or render_template("auth/password.html", form=form)

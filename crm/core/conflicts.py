@@ -9,6 +9,7 @@ in ``templates/_macros/conflict.html``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -16,6 +17,8 @@ from typing import Any, NamedTuple
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+
+from crm.core.forms import comparable, three_way_merge
 
 
 class ConflictRow(NamedTuple):
@@ -86,6 +89,55 @@ def conflict_rows(
         if saved != entered:
             rows.append(ConflictRow(str(field.label.text), saved, entered, name in marked))
     return rows
+
+
+def snapshot_json(snapshot: Mapping[str, Any]) -> str:
+    """The values an edit form was loaded with (its hidden ``original`` field), for a later merge."""
+    return json.dumps({name: comparable(value) for name, value in snapshot.items()})
+
+
+def _loaded(raw: str | None) -> dict[str, str]:
+    """The ``original`` field read back; anything else than a JSON object of texts counts as unknown."""
+    try:
+        values = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {str(name): value for name, value in values.items() if isinstance(value, str)}
+
+
+def merged_conflict(
+    make_form: Callable[[dict[str, Any]], FlaskForm],
+    original: str | None,
+    mine: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    show: Callable[[str, Any], str],
+) -> tuple[FlaskForm, list[ConflictRow], list[str]]:
+    """The conflict of a form that carries its ``original`` values: a merge instead of a choice.
+
+    The new form (``make_form(merged values)``) keeps the fields this user changed and takes the
+    newer saved values for all others, so saving again loses neither person's work. Returns it,
+    the rows still to check (fields the other person did not just change alone) and the labels of
+    the fields taken over from the newer version.
+    """
+    merged, both, taken_over = three_way_merge(_loaded(original), dict(mine), dict(current))
+    form = make_form(merged)
+    form.original.data = snapshot_json(current)
+    rows = [
+        ConflictRow(
+            str(form[name].label.text),
+            show(name, current.get(name)),
+            show(name, mine.get(name)),
+            name in both,
+        )
+        for name in mine
+        if name in form
+        and name not in taken_over
+        and comparable(current.get(name)) != comparable(mine.get(name))
+    ]
+    return form, rows, [str(form[name].label.text) for name in mine if name in taken_over and name in form]
 
 
 def conflict_page(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from crm.core.registries import DEMO_SEEDERS
+from crm.core.transaction import unit_of_work
 from crm.extensions import db
 
 # Named data scales, see architecture.md: S 10k organisations, M 30k, L 100k.
@@ -50,12 +51,12 @@ def seed_demo(scale: str, if_empty: bool, seed: int) -> None:
     context = DemoContext(scale=scale, organisations=SCALES[scale], rng=random.Random(seed))
     for seeder in DEMO_SEEDERS.of():
         click.echo(f"Demo-Daten: {seeder.label} …")
-        seeder.run(context)
-        db.session.commit()
-    _advance_id_sequences()
-    # Fresh statistics, so the query planner knows the new data's shape.
-    db.session.execute(sa.text("ANALYZE"))
-    db.session.commit()
+        with unit_of_work():  # one unit per seeder: a large scale does not pile up in one transaction
+            seeder.run(context)
+    with unit_of_work():
+        _advance_id_sequences()
+        # Fresh statistics, so the query planner knows the new data's shape.
+        db.session.execute(sa.text("ANALYZE"))
     click.echo("Demo-Daten angelegt.")
 
 

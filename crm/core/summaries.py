@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.core.registries import SUMMARIES
+from crm.core.transaction import unit_of_work
 from crm.extensions import db
 
 
@@ -49,8 +50,8 @@ def summaries_command(verify: bool) -> None:
     failed = False
     for summary in SUMMARIES.of():
         if not verify:
-            rows = summary.rebuild()
-            db.session.commit()
+            with unit_of_work():
+                rows = summary.rebuild()
             click.echo(f"{summary.name}: {rows} Zeilen neu aufgebaut.")
         differences = summary.differences()
         if differences:

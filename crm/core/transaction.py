@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import click
 from blinker import Namespace
 from flask import abort, current_app, flash, has_request_context, redirect, request
 from flask.typing import ResponseReturnValue
@@ -34,7 +35,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from crm.core.errors import Conflict, DomainError, PermissionDenied
+from crm.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from crm.core.forms import ConfirmForm, apply_errors
 from crm.extensions import db
 
@@ -78,6 +79,18 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def cli_transaction() -> Iterator[None]:
+    """A CLI command's unit of work: a domain error becomes a ``ClickException`` (message, exit 1)."""
+    try:
+        with unit_of_work():
+            yield
+    except ValidationFailed as error:
+        raise click.ClickException(" ".join(m for ms in error.errors.values() for m in ms)) from None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
 
 
 def audit_denial(reason: str | None = None) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from crm.core.registries import HOME_SECTIONS
+from crm.core.transaction import unit_of_work
 from crm.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -30,8 +31,8 @@ def index() -> str:
 def healthz() -> tuple[Response, int]:
     """Liveness and database check for load balancers; no login, no personal data."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        with unit_of_work():  # a failed connection is rolled back and handed back to the pool
+            db.session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

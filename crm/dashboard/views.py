@@ -13,12 +13,12 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth import permissions
 from crm.core.db import writes_on_get
+from crm.core.transaction import unit_of_work
 from crm.dashboard import activity, dooropeners, funnel, income, reach
 from crm.dashboard.figure import Figure, csv_download
 from crm.dashboard.filters import DashboardFilters, owner_choices, parse_filters
 from crm.dashboard.links import Links
 from crm.dooropeners.vocab import KIND_LABELS
-from crm.extensions import db
 from crm.organisations.queries import region_names
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -79,11 +79,11 @@ def figure_csv(name: str) -> Response:
         abort(404)
     filters = parse_filters()
     figure = build(filters, current_user, Links(filters.company_args()))
-    record(
-        "export",
-        entity_type="dashboard",
-        actor=current_user,
-        details={"format": "csv", "figure": name, "filter": request.args.to_dict(flat=False)},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="dashboard",
+            actor=current_user,
+            details={"format": "csv", "figure": name, "filter": request.args.to_dict(flat=False)},
+        )
     return csv_download(figure, f"dashboard-{name}-{filters.period.key}.csv")

@@ -19,6 +19,7 @@ from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
 from crm.core.export import Column, python_rows, xlsx_response
 from crm.core.i18n import resolved
+from crm.core.transaction import unit_of_work
 from crm.dooropeners.models import DoorOpener, Introduction
 from crm.dooropeners.registries import NAMING_RULES
 from crm.dooropeners.views import _door_opener_or_404, bp
@@ -130,13 +131,13 @@ def report_xlsx(door_opener_id: int) -> Response:
         (_("nicht namentlich genannt (ohne Zustimmung)"), str(data.unnamed), None, None),
         ("", "", None, None),
     ]
-    record(
-        "export",
-        entity=door_opener,
-        actor=current_user,
-        details={"format": "xlsx", "report": True, "since": since, "until": until, "rows": len(rows)},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity=door_opener,
+            actor=current_user,
+            details={"format": "xlsx", "report": True, "since": since, "until": until, "rows": len(rows)},
+        )
     filename = f"bericht-tueroeffner-{door_opener.id}-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
     return xlsx_response(
         filename, columns, python_rows(columns, [*summary, *rows]), sheet=door_opener.institution

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from crm.extensions import db
+from crm.core.transaction import unit_of_work
 from crm.imports.services import purge_stale
 
 
@@ -13,6 +13,6 @@ from crm.imports.services import purge_stale
 @with_appcontext
 def imports_purge() -> None:
     """Delete unfinished imports older than a day and row data of imports older than 30 days."""
-    removed = purge_stale()
-    db.session.commit()
+    with unit_of_work():
+        removed = purge_stale()
     click.echo(f"{removed} unfertige Importe entfernt.")

@@ -17,12 +17,13 @@ from werkzeug.wrappers import Response
 from crm.audit.services import record
 from crm.auth import permissions
 from crm.core.db import writes_on_get
-from crm.core.errors import DomainError, ValidationFailed
+from crm.core.errors import ValidationFailed
 from crm.core.export import Column, csv_response, neutralise
 from crm.core.forms import ConfirmForm, choices
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
 from crm.core.security import safe_next_url
+from crm.core.transaction import perform, transaction, unit_of_work
 from crm.extensions import db
 from crm.imports import check, services, undo
 from crm.imports import mapping as mappings
@@ -115,15 +116,15 @@ def upload() -> tuple[str, int] | Response:
         return _index_page(form, 400)
     stream = form.file.data.stream
     data = stream.read(MAX_BYTES + 1)  # one byte more tells "too large" without reading it all
-    try:
+    with transaction(form, handles=(FileRejected,)) as outcome:
         batch = services.upload(form.file.data.filename, data, actor=current_user)
-    except FileRejected as error:
-        db.session.rollback()
-        form.file.errors = [error.message]
-        return _index_page(form, error.status_code)
-    db.session.commit()
-    flash(_("%(name)s wurde eingelesen: %(n)s Zeilen.", name=batch.file_name, n=batch.row_count), "success")
-    return redirect(url_for("imports.mapping", batch_id=batch.id))
+        name, rows, batch_id = batch.file_name, batch.row_count, batch.id
+    if outcome.error is not None:
+        if isinstance(outcome.error, FileRejected):
+            form.file.errors = [outcome.error.message]
+        return _index_page(form, outcome.error.status_code)
+    flash(_("%(name)s wurde eingelesen: %(n)s Zeilen.", name=name, n=rows), "success")
+    return redirect(url_for("imports.mapping", batch_id=batch_id))
 
 
 # --- mapping ---------------------------------------------------------------------------------
@@ -147,22 +148,14 @@ def mapping(batch_id: int) -> str | Response:
     form.owner_id.choices = choices(((u.id, u.name) for u in active_users()), blank=_("– niemand –"))
     if form.validate_on_submit():
         chosen = [form[f"col_{i}"].data for i in range(len(batch.headers))]
-        try:
+        with transaction(form, handles=(ValidationFailed,)) as outcome:
             services.set_mapping(
                 batch, chosen, owner_id=form.owner_id.data, save_as=form.save_as.data, actor=current_user
             )
-        except ValidationFailed as error:
-            db.session.rollback()
-            for field, messages in error.errors.items():
-                target = form._fields.get(field) if field else None
-                if target is not None:
-                    target.errors = [*target.errors, *messages]
-                else:
-                    form.form_errors.extend(messages)
-            batch = _batch_or_404(batch_id)
-        else:
-            db.session.commit()
-            return redirect(url_for("imports.check_page", batch_id=batch.id))
+        if outcome.ok:
+            return redirect(url_for("imports.check_page", batch_id=batch_id))
+        if isinstance(outcome.error, ValidationFailed):
+            _show_on_form(form, outcome.error)
     options = ReadOptionsForm(
         encoding=batch.encoding, delimiter="tab" if batch.delimiter == "\t" else batch.delimiter
     )
@@ -184,6 +177,16 @@ def mapping(batch_id: int) -> str | Response:
     )
 
 
+def _show_on_form(form: Any, error: ValidationFailed) -> None:
+    """Messages on their column's select; the rest above the form (the mapping page shows them there)."""
+    for field, messages in error.errors.items():
+        target = form._fields.get(field) if field else None
+        if target is not None:
+            target.errors = [*target.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
+
+
 @bp.post("/<int:batch_id>/reread")
 @manager_only
 def reread(batch_id: int) -> Response:
@@ -193,15 +196,12 @@ def reread(batch_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     delimiter = "\t" if form.delimiter.data == "tab" else form.delimiter.data
-    try:
-        services.reread(batch, encoding=form.encoding.data, delimiter=delimiter)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Die Datei wurde neu eingelesen."), "success")
-    return redirect(url_for("imports.mapping", batch_id=batch_id))
+    return perform(
+        lambda: services.reread(batch, encoding=form.encoding.data, delimiter=delimiter),
+        success=_("Die Datei wurde neu eingelesen."),
+        redirect_to=url_for("imports.mapping", batch_id=batch_id),
+        confirm=False,
+    )
 
 
 # --- check -----------------------------------------------------------------------------------
@@ -225,10 +225,10 @@ def run_check(batch_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     scripted = request.form.get("js") == "1"
-    finished = batch.status != BatchStatus.CHECKING or check.check_rows(
-        batch, actor=current_user, limit=check.CHUNK if scripted else NOJS_ROWS
-    )
-    db.session.commit()
+    with unit_of_work():
+        finished = batch.status != BatchStatus.CHECKING or check.check_rows(
+            batch, actor=current_user, limit=check.CHUNK if scripted else NOJS_ROWS
+        )
     target = _step_url(batch)
     if scripted:
         return jsonify(done=batch.checked_rows, total=batch.row_count, finished=finished, next=target)
@@ -304,22 +304,18 @@ def decide(batch_id: int) -> Response:
     form = decisions_form(ids)
     if not form.validate_on_submit():
         abort(400)
-    try:
+    back = safe_next_url(form.back.data)
+    if not back or not back.startswith(url_for("imports.preview", batch_id=batch_id)):
+        back = url_for("imports.preview", batch_id=batch_id)
+
+    def decide_rows() -> None:
         if form.apply_all.data in ("link", "create"):
             services.set_all_decisions(batch, form.apply_all.data)
         else:
             chosen = {i: form[f"d_{i}"].data for i in ids if form[f"d_{i}"].data in ("link", "create")}
             services.set_decisions(batch, chosen)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Auswahl gespeichert."), "success")
-    back = safe_next_url(form.back.data)
-    if not back or not back.startswith(url_for("imports.preview", batch_id=batch_id)):
-        back = url_for("imports.preview", batch_id=batch_id)
-    return redirect(back)
+
+    return perform(decide_rows, success=_("Auswahl gespeichert."), redirect_to=back, confirm=False)
 
 
 @bp.post("/<int:batch_id>/commit")
@@ -330,22 +326,17 @@ def commit(batch_id: int) -> Response:
     form = CommitForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        counts = commit_batch(batch, actor=current_user, mode=form.mode.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("imports.preview", batch_id=batch_id))
-    db.session.commit()
-    flash(
-        _(
+    return perform(
+        lambda: commit_batch(batch, actor=current_user, mode=form.mode.data),
+        success=lambda counts: _(
             "Import abgeschlossen: %(created)s Unternehmen angelegt, %(linked)s vorhandene ergänzt, "
             "%(contacts)s Ansprechpersonen.",
             **counts,
         ),
-        "success",
+        redirect_to=url_for("imports.batch", batch_id=batch_id),
+        refused_to=url_for("imports.preview", batch_id=batch_id),
+        confirm=False,
     )
-    return redirect(url_for("imports.batch", batch_id=batch_id))
 
 
 # --- after the commit ------------------------------------------------------------------------
@@ -389,13 +380,13 @@ def error_report(batch_id: int) -> Response:
         .select_from(ImportRow)
         .where(ImportRow.batch_id == batch.id, ImportRow.status == RowStatus.ERROR)
     )
-    record(
-        "export",
-        entity=batch,
-        actor=current_user,
-        details={"format": "csv", "kind": "import_errors", "rows": errors},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity=batch,
+            actor=current_user,
+            details={"format": "csv", "kind": "import_errors", "rows": errors},
+        )
     columns = [Column(_("Zeile"), None, "int"), Column(_("Fehler"), None)]
     columns += [Column(h or _("Spalte %(n)s", n=i + 1), None) for i, h in enumerate(batch.headers)]
     stmt = (
@@ -416,24 +407,15 @@ def error_report(batch_id: int) -> Response:
 def undo_import(batch_id: int) -> Response:
     """Remove what the import created (within 30 days, if nothing was changed since)."""
     batch = _batch_or_404(batch_id, lock=True)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        counts = undo.undo_batch(batch, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Import rückgängig gemacht: %(organisations)s Unternehmen und %(contacts)s Ansprechpersonen "
-                "entfernt.",
-                **counts,
-            ),
-            "success",
-        )
-    return redirect(url_for("imports.batch", batch_id=batch_id))
+    return perform(
+        lambda: undo.undo_batch(batch, actor=current_user),
+        success=lambda counts: _(
+            "Import rückgängig gemacht: %(organisations)s Unternehmen und %(contacts)s Ansprechpersonen "
+            "entfernt.",
+            **counts,
+        ),
+        redirect_to=url_for("imports.batch", batch_id=batch_id),
+    )
 
 
 @bp.post("/<int:batch_id>/discard")
@@ -441,14 +423,9 @@ def undo_import(batch_id: int) -> Response:
 def discard(batch_id: int) -> Response:
     """Throw away an unfinished import."""
     batch = _batch_or_404(batch_id, lock=True)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.discard(batch, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(_step_url(batch))
-    db.session.commit()
-    flash(_("Der Import wurde verworfen."), "success")
-    return redirect(url_for("imports.index"))
+    return perform(
+        lambda: services.discard(batch, actor=current_user),
+        success=_("Der Import wurde verworfen."),
+        redirect_to=url_for("imports.index"),
+        refused_to=_step_url(batch),
+    )

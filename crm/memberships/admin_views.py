@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
-from crm.extensions import db
+from crm.core.transaction import submit
 from crm.memberships import creditor, schedules
 from crm.memberships.forms import CreditorSettingsForm, ScheduleForm
 
@@ -43,17 +41,13 @@ def schedule_new() -> str | Response:
             form.pro_rata.data = latest.pro_rata.value
         else:
             form.year.data = date.today().year
-    if form.validate_on_submit():
-        try:
-            schedule = schedules.save_schedule(_schedule_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Beitragsordnung %(year)s gespeichert.", year=schedule.year), "success")
-            return redirect(url_for("fee_settings.schedule_list"))
-    return render_template("memberships/schedule_form.html", form=form, schedule=None)
+    done = submit(
+        form,
+        lambda: schedules.save_schedule(_schedule_data(form), actor=current_user),
+        success=lambda schedule: _("Beitragsordnung %(year)s gespeichert.", year=schedule.year),
+        redirect_to=url_for("fee_settings.schedule_list"),
+    )
+    return done or render_template("memberships/schedule_form.html", form=form, schedule=None)
 
 
 @bp.route("/fee-schedules/<int:year>/edit", methods=["GET", "POST"])
@@ -66,18 +60,13 @@ def schedule_edit(year: int) -> str | Response:
     form = ScheduleForm(obj=schedule)
     if request.method == "GET":
         form.pro_rata.data = schedule.pro_rata.value
-    if form.validate_on_submit():
-        try:
-            schedules.save_schedule(_schedule_data(form), actor=current_user, schedule=schedule)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            schedule = schedules.schedule_for(year)
-        else:
-            db.session.commit()
-            flash(_("Beitragsordnung %(year)s gespeichert.", year=year), "success")
-            return redirect(url_for("fee_settings.schedule_list"))
-    return render_template("memberships/schedule_form.html", form=form, schedule=schedule)
+    done = submit(
+        form,
+        lambda: schedules.save_schedule(_schedule_data(form), actor=current_user, schedule=schedule),
+        success=_("Beitragsordnung %(year)s gespeichert.", year=year),
+        redirect_to=url_for("fee_settings.schedule_list"),
+    )
+    return done or render_template("memberships/schedule_form.html", form=form, schedule=schedule)
 
 
 @bp.route("/sepa-settings", methods=["GET", "POST"])
@@ -86,16 +75,12 @@ def creditor_settings() -> str | Response:
     """The creditor's name, account, creditor identifier and pre-notification period."""
     settings = creditor.get_settings()
     form = CreditorSettingsForm(obj=settings)
-    if form.validate_on_submit():
-        try:
-            creditor.save_settings(
-                {name: form[name].data for name in creditor.SETTINGS_FIELDS}, actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Gläubigerdaten gespeichert."), "success")
-            return redirect(url_for("fee_settings.creditor_settings"))
-    return render_template("memberships/settings.html", form=form, settings=settings)
+    done = submit(
+        form,
+        lambda: creditor.save_settings(
+            {name: form[name].data for name in creditor.SETTINGS_FIELDS}, actor=current_user
+        ),
+        success=_("Gläubigerdaten gespeichert."),
+        redirect_to=url_for("fee_settings.creditor_settings"),
+    )
+    return done or render_template("memberships/settings.html", form=form, settings=settings)

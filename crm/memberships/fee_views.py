@@ -16,8 +16,9 @@ from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
 from crm.core.errors import DomainError
 from crm.core.export import csv_response, raw_rows, xlsx_response
-from crm.core.forms import apply_errors, first_error
+from crm.core.forms import first_error
 from crm.core.pagination import page_args, paginate
+from crm.core.transaction import perform, submit, transaction, unit_of_work
 from crm.extensions import db
 from crm.memberships import feerun, fees
 from crm.memberships.forms import DunningForm, FeeRunForm, MarkPaidForm, ReturnedForm, WaiveForm
@@ -48,12 +49,12 @@ def _fee_or_404(year: int, fee_id: int) -> Fee:
     return fee
 
 
-def _back(year: int) -> Response:
+def _back(year: int) -> str:
     """Back to the list with the filters the action came from."""
     target = request.form.get("next", "")
     if target.startswith(url_for("fees.fee_list", year=year)):
-        return redirect(target)
-    return redirect(url_for("fees.fee_list", year=year))
+        return target
+    return url_for("fees.fee_list", year=year)
 
 
 @bp.get("/")
@@ -98,19 +99,16 @@ def mark_paid(year: int) -> Response:
     form = MarkPaidForm()
     if not form.validate_on_submit():
         flash(first_error(form) or _("Bitte ein Zahlungsdatum angeben."), "danger")
-        return _back(year)
+        return redirect(_back(year))
     single = request.form.get("single", "")
     values = [single] if single else request.form.getlist("fee_id")
     ids = [int(v) for v in values if v.isdigit()]
-    try:
-        count = fees.mark_paid(ids, paid_on=form.paid_on.data, year=year, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(n)s Beiträge als bezahlt markiert.", n=count), "success")
-    return _back(year)
+    return perform(
+        lambda: fees.mark_paid(ids, paid_on=form.paid_on.data, year=year, actor=current_user),
+        success=lambda count: _("%(n)s Beiträge als bezahlt markiert.", n=count),
+        redirect_to=_back(year),
+        confirm=False,
+    )
 
 
 def _render_fee(
@@ -144,18 +142,13 @@ def waive(year: int, fee_id: int) -> tuple[str, int] | Response:
     """Waive an open fee with a reason."""
     fee = _fee_or_404(year, fee_id)
     form = WaiveForm()
-    if form.validate_on_submit():
-        try:
-            fees.waive(fee, reason=form.reason.data or "", actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            fee = _fee_or_404(year, fee_id)
-        else:
-            db.session.commit()
-            flash(_("Der Beitrag wurde erlassen."), "success")
-            return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
-    return _render_fee(year, fee, form, 400)
+    done = submit(
+        form,
+        lambda: fees.waive(fee, reason=form.reason.data or "", actor=current_user),
+        success=_("Der Beitrag wurde erlassen."),
+        redirect_to=url_for("fees.fee_detail", year=year, fee_id=fee_id),
+    )
+    return done or _render_fee(year, fee, form, 400)
 
 
 @bp.post("/<int:year>/<int:fee_id>/dunning")
@@ -166,15 +159,12 @@ def dunning(year: int, fee_id: int) -> Response:
     form = DunningForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        fees.set_dunning(fee, level=form.level.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Mahnstufe gespeichert."), "success")
-    return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
+    return perform(
+        lambda: fees.set_dunning(fee, level=form.level.data, actor=current_user),
+        success=_("Mahnstufe gespeichert."),
+        redirect_to=url_for("fees.fee_detail", year=year, fee_id=fee_id),
+        confirm=False,
+    )
 
 
 @bp.post("/<int:year>/<int:fee_id>/returned")
@@ -185,15 +175,12 @@ def returned(year: int, fee_id: int) -> Response:
     form = ReturnedForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        fees.mark_returned(fee, returned_on=form.returned_on.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Die Rücklastschrift wurde erfasst; der Beitrag ist wieder offen."), "success")
-    return redirect(url_for("fees.fee_detail", year=year, fee_id=fee_id))
+    return perform(
+        lambda: fees.mark_returned(fee, returned_on=form.returned_on.data, actor=current_user),
+        success=_("Die Rücklastschrift wurde erfasst; der Beitrag ist wieder offen."),
+        redirect_to=url_for("fees.fee_detail", year=year, fee_id=fee_id),
+        confirm=False,
+    )
 
 
 def _export(year: int, kind: str) -> Response:
@@ -201,18 +188,18 @@ def _export(year: int, kind: str) -> Response:
     query = fees.parse_fee_query(year)
     columns = fees.export_columns()
     totals = fees.totals(query, current_user)
-    record(
-        "export",
-        entity_type="fees",
-        actor=current_user,
-        details={
-            "format": kind,
-            "year": year,
-            "filter": request.args.to_dict(flat=False),
-            "rows": totals.count,
-        },
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="fees",
+            actor=current_user,
+            details={
+                "format": kind,
+                "year": year,
+                "filter": request.args.to_dict(flat=False),
+                "rows": totals.count,
+            },
+        )
     rows = raw_rows(fees.export_statement(query, current_user, columns))
     filename = f"beitraege-{year}.{kind}"
     if kind == "csv":
@@ -258,18 +245,15 @@ def fee_run(year: int) -> str | Response:
         batch = _int(form.batch.data) or None
         after = _int(form.after.data)
         try:
-            chunk = feerun.run_chunk(year, actor=current_user, after_id=after, limit=batch)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
+            with transaction() as outcome:
+                chunk = feerun.run_chunk(year, actor=current_user, after_id=after, limit=batch)
+        except IntegrityError:  # rolled back by the edge; another window runs the same chunk
             flash(
                 _("Der Beitragslauf läuft gerade schon (zweites Fenster?). Bitte die Übersicht prüfen."),
                 "warning",
             )
             return redirect(url_for("fees.fee_list", year=year))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        if not outcome.ok:
             return redirect(url_for("fees.fee_run", year=year))
         created = _int(form.created.data) + chunk.created
         if not chunk.done:
@@ -283,11 +267,11 @@ def fee_run(year: int) -> str | Response:
             )
         flash(_("Beitragslauf %(year)s: %(n)s Beiträge erstellt.", year=year, n=created), "success")
         return redirect(url_for("fees.fee_list", year=year))
-    try:
+    with transaction(handles=(DomainError,)) as outcome:  # e.g. no fee schedule for the year yet
         preview = feerun.preview(year)
-    except DomainError as error:
+    if outcome.error is not None:
         return render_template(
-            "memberships/run.html", year=year, preview=None, error=error.message, form=form
+            "memberships/run.html", year=year, preview=None, error=outcome.error.message, form=form
         )
     form.total.data = str(preview.count)
     return render_template(

@@ -15,10 +15,9 @@ from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
-from crm.core.errors import DomainError
 from crm.core.formatting import cents_filter
-from crm.core.forms import apply_errors
 from crm.core.params import choice_arg, int_arg
+from crm.core.transaction import transaction, unit_of_work
 from crm.extensions import db
 from crm.memberships import creditor, fees, sepa
 from crm.memberships.fee_views import _int, _year_or_404, bp
@@ -117,35 +116,32 @@ def sepa_file(year: int) -> Response | WerkzeugResponse | tuple[str, int]:
         if collection is None or collection.year != year:
             return redirect(url_for("fees.sepa_preview", year=year))
         # The stored file holds bank data: downloading it again is an export like any other.
-        record(
-            "export",
-            entity=collection,
-            actor=current_user,
-            details={"format": "sepa_xml", "year": year, "rows": collection.fee_count, "stored": True},
-        )
-        db.session.commit()
+        with unit_of_work():
+            record(
+                "export",
+                entity=collection,
+                actor=current_user,
+                details={"format": "sepa_xml", "year": year, "rows": collection.fee_count, "stored": True},
+            )
         return _xml_response(collection.xml, collection.filename)
     form = SepaForm()
     if not form.validate_on_submit():
         return _render(year, form, 400)
     query = fees.parse_fee_query(year)
     try:
-        collection, _selection = sepa.create_collection(
-            query,
-            scheme=SepaScheme(form.scheme.data),
-            collection_date=form.collection_date.data,
-            actor=current_user,
-            expected=_expected(form),
-        )
-        collection_id, count, total = collection.id, collection.fee_count, collection.total_cents
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with transaction(form) as outcome:
+            collection, _selection = sepa.create_collection(
+                query,
+                scheme=SepaScheme(form.scheme.data),
+                collection_date=form.collection_date.data,
+                actor=current_user,
+                expected=_expected(form),
+            )
+            collection_id, count, total = collection.id, collection.fee_count, collection.total_cents
+    except IntegrityError:  # rolled back by the edge: a fee went into another file meanwhile
         flash(_("Einige Beiträge sind schon in einer anderen Lastschriftdatei."), "danger")
         return redirect(url_for("fees.sepa_preview", year=year, scheme=form.scheme.data))
-    except DomainError as error:
-        db.session.rollback()
-        apply_errors(form, error)
+    if not outcome.ok:
         return _render(year, form, 400)
     flash(
         _(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -13,10 +12,9 @@ from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
-from crm.core.conflicts import ConflictRow, conflict_page
+from crm.core.conflicts import conflict_page, merged_conflict, snapshot_json
 from crm.core.db import writes_on_get
 from crm.core.export import csv_response, raw_rows
-from crm.core.forms import comparable, three_way_merge
 from crm.core.pagination import Page, page_args, paginate
 from crm.core.security import safe_next_url
 from crm.core.transaction import perform, submit, unit_of_work
@@ -94,10 +92,6 @@ def _form_data(form: OfferForm) -> dict[str, Any]:
     return {name: form[name].data for name in services.FIELDS}
 
 
-def _original(offer: Offer) -> str:
-    return json.dumps({name: comparable(value) for name, value in services.snapshot(offer).items()})
-
-
 def _back(offer: Offer) -> str:
     if offer.organisation_id is not None:
         return url_for("organisations.detail", org_id=offer.organisation_id) + "#offers"
@@ -153,7 +147,7 @@ def edit(offer_id: int) -> tuple[str, int] | str | Response:
     form = _form(obj=offer)
     if request.method == "GET":
         form.version.data = str(offer.version)
-        form.original.data = _original(offer)
+        form.original.data = snapshot_json(services.snapshot(offer))
         form.status.data = (
             request.args.get("status")
             if request.args.get("status") in (s.value for s in services.TRANSITIONS[offer.status])
@@ -190,41 +184,28 @@ def _display(name: str, value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-def _conflict(offer_id: int, submitted: dict[str, Any], original_json: str | None) -> tuple[str, int]:
-    """Both versions side by side (409); the form holds a merge that loses neither person's work."""
+def _merged_form(merged: dict[str, Any]) -> OfferForm:
+    values = {k: getattr(v, "value", v) for k, v in merged.items()}
+    values["owner_id"] = str(values["owner_id"] or "")
+    return _form(formdata=None, data=values)
+
+
+def _conflict(offer_id: int, submitted: dict[str, Any], original: str | None) -> tuple[str, int]:
+    """Both versions side by side (409), above a form holding the merge of both (nothing is lost)."""
     offer = queries.offer_or_404(offer_id, current_user)
-    current = services.snapshot(offer)
-    try:
-        original = json.loads(original_json or "{}")
-    except ValueError:
-        original = {}
-    merged, conflicts, taken_over = three_way_merge(original, submitted, current)
-    merged = {k: getattr(v, "value", v) for k, v in merged.items()}
-    merged["owner_id"] = str(merged["owner_id"] or "")
-    form = _form(formdata=None, data=merged)
-    form.original.data = _original(offer)
-    differences = [
-        ConflictRow(
-            form[name].label.text,
-            _display(name, current.get(name)),
-            _display(name, submitted.get(name)),
-            name in conflicts,
-        )
-        for name in submitted
-        if name in form
-        and comparable(current.get(name)) != comparable(submitted.get(name))
-        and name not in taken_over
-    ]
+    form, rows, taken_over = merged_conflict(
+        _merged_form, original, submitted, services.snapshot(offer), show=_display
+    )
     return conflict_page(
         "offers/form.html",
         form=form,
         version=offer.version,
-        rows=differences,
+        rows=rows,
         default_probability=_default_probability(),
         org=offer.organisation,
         group=offer.group,
         offer=offer,
-        taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
+        taken_over=taken_over,
     )
 
 

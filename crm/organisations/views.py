@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -14,10 +13,10 @@ from werkzeug.wrappers import Response
 
 from crm.audit.services import record
 from crm.auth import permissions
-from crm.core.conflicts import ConflictRow, conflict_page
+from crm.core.conflicts import conflict_page, merged_conflict, snapshot_json
 from crm.core.db import writes_on_get
 from crm.core.export import csv_response, xlsx_response
-from crm.core.forms import ConfirmForm, comparable, three_way_merge
+from crm.core.forms import ConfirmForm
 from crm.core.pagination import page_args, paginate
 from crm.core.transaction import Outcome, perform, submit, transaction, unit_of_work
 from crm.extensions import db
@@ -166,7 +165,7 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
     form = _form(obj=org, stage=org.stage.value)
     if request.method == "GET":
         form.version.data = str(org.version)
-        form.original.data = _original(org)
+        form.original.data = snapshot_json(services.snapshot(org))
     done = submit(
         form,
         lambda: services.update_organisation(
@@ -179,45 +178,24 @@ def edit(org_id: int) -> tuple[str, int] | str | Response:
     return done or render_template("organisations/form.html", form=form, org=org, candidates=[])
 
 
-def _original(org: Organisation) -> str:
-    return json.dumps({name: comparable(value) for name, value in services.snapshot(org).items()})
-
-
-def _conflict(org_id: int, submitted: dict[str, Any], original_json: str | None) -> tuple[str, int]:
-    """Both versions side by side (409).
-
-    The form is pre-filled with a merge: the fields this user changed keep their input, all other
-    fields take the newer saved values, so saving again loses neither person's work.
-    """
+def _conflict(org_id: int, submitted: dict[str, Any], original: str | None) -> tuple[str, int]:
+    """Both versions side by side (409), above a form holding the merge of both (nothing is lost)."""
     org = organisation_or_404(org_id, current_user)
-    current = services.snapshot(org)
-    try:
-        original = json.loads(original_json or "{}")
-    except ValueError:
-        original = {}
-    merged, conflicts, taken_over = three_way_merge(original, submitted, current)
-    form = _form(formdata=None, data=merged)
-    form.original.data = _original(org)
-    differences = [
-        ConflictRow(
-            form[name].label.text,
-            exports.display(name, current.get(name)),
-            exports.display(name, submitted.get(name)),
-            name in conflicts,
-        )
-        for name in submitted
-        if name in form
-        and comparable(current.get(name)) != comparable(submitted.get(name))
-        and name not in taken_over
-    ]
+    form, rows, taken_over = merged_conflict(
+        lambda merged: _form(formdata=None, data=merged),
+        original,
+        submitted,
+        services.snapshot(org),
+        show=exports.display,
+    )
     return conflict_page(
         "organisations/form.html",
         form=form,
         version=org.version,
-        rows=differences,
+        rows=rows,
         org=org,
         candidates=[],
-        taken_over=[form[name].label.text for name in submitted if name in taken_over and name in form],
+        taken_over=taken_over,
     )
 
 

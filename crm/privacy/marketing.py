@@ -18,6 +18,7 @@ from crm.audit.services import record
 from crm.auth import permissions
 from crm.core.db import writes_on_get
 from crm.core.export import Column, csv_response, select_columns, xlsx_response
+from crm.core.transaction import unit_of_work
 from crm.extensions import db
 from crm.organisations.models import ContactPerson as Person
 from crm.organisations.models import Organisation as Org
@@ -82,18 +83,18 @@ def _export(kind: str) -> Response:
         abort(403)
     cols = columns()
     rows = contact_rows(cols)
-    record(
-        "export",
-        entity_type="contact_persons",
-        actor=current_user,
-        details={
-            "format": kind,
-            "list": "marketing_contacts",
-            "filter": request.args.to_dict(flat=False),
-            "rows": len(rows),
-        },
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "export",
+            entity_type="contact_persons",
+            actor=current_user,
+            details={
+                "format": kind,
+                "list": "marketing_contacts",
+                "filter": request.args.to_dict(flat=False),
+                "rows": len(rows),
+            },
+        )
     filename = f"kontaktliste-{date.today().isoformat()}.{kind}"
     if kind == "csv":
         return csv_response(filename, cols, rows)

@@ -14,11 +14,10 @@ from werkzeug.exceptions import BadRequest
 from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
 from crm.core.marks import CATEGORIES, LEGAL_BASES
 from crm.core.pagination import page_args, paginate
 from crm.core.params import choice_arg, int_arg
+from crm.core.transaction import transaction
 from crm.extensions import db
 from crm.organisations.models import Organisation
 from crm.organisations.services import archive_organisation
@@ -118,7 +117,7 @@ def retention_apply() -> Any:
     if not records:
         flash(_("Keiner der gewählten Einträge ist noch zur Prüfung offen."), "warning")
         return redirect(url_for("privacy.retention_review", view=view, years=years))
-    try:
+    with transaction(form) as outcome:
         if action == "archive":
             for org in records:
                 archive_organisation(org, actor=current_user)
@@ -131,9 +130,7 @@ def retention_apply() -> Any:
                     )
                 else:
                     _release(item, reason)
-    except DomainError as error:
-        db.session.rollback()
-        apply_errors(form, error)
+    if not outcome.ok:
         records = _selected(view, form.ids.data or [], years)
         return render_template(
             "privacy/retention_preview.html",
@@ -143,7 +140,6 @@ def retention_apply() -> Any:
             records=records,
             form=form,
         )
-    db.session.commit()
     flash(_("%(n)s Einträge erledigt.", n=len(records)), "success")
     return redirect(url_for("privacy.retention_review", view=view, years=years))
 

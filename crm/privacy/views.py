@@ -16,8 +16,7 @@ from crm.audit.services import record
 from crm.auth.models import Role
 from crm.auth.permissions import role_required
 from crm.core.db import writes_on_get
-from crm.core.errors import DomainError
-from crm.core.forms import apply_errors
+from crm.core.transaction import submit, unit_of_work
 from crm.dooropeners.models import DoorOpener
 from crm.extensions import db
 from crm.organisations.models import ContactPerson, Organisation
@@ -100,13 +99,13 @@ def index() -> str:
 
 
 def _access(kind: str, subject: Any, document: dict[str, Any], as_json: bool) -> Any:
-    record(
-        "access_request",
-        entity=subject,
-        actor=current_user,
-        details={"format": "json" if as_json else "html"},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            "access_request",
+            entity=subject,
+            actor=current_user,
+            details={"format": "json" if as_json else "html"},
+        )
     if as_json:
         body = json.dumps(document, ensure_ascii=False, indent=2)
         filename = f"auskunft-{kind}-{subject.id}-{date.today().isoformat()}.json"
@@ -157,24 +156,23 @@ def _erase_page(subject: Any, kind: str, name: str, back: str, run: Any) -> Any:
         flash(_("Diese Daten wurden bereits gelöscht."), "info")
         return redirect(back)
     form = ErasureForm()
-    if form.validate_on_submit():
-        try:
-            result = run(reason=form.reason.data, password=form.password.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
-            message = _("Die personenbezogenen Daten wurden gelöscht bzw. anonymisiert.")
-            if result.holds:
-                message += " " + _(
-                    "%(n)s Datensätze unterliegen einer Aufbewahrungspflicht und bleiben "
-                    "eingeschränkt erhalten.",
-                    n=len(result.holds),
-                )
-            flash(message, "success")
-            return redirect(back)
-    return render_template("privacy/erase.html", form=form, kind=kind, name=name, back=back)
+    done = submit(
+        form,
+        lambda: run(reason=form.reason.data, password=form.password.data, actor=current_user),
+        success=_erased_message,
+        redirect_to=back,
+    )
+    return done or render_template("privacy/erase.html", form=form, kind=kind, name=name, back=back)
+
+
+def _erased_message(result: Any) -> str:
+    message = _("Die personenbezogenen Daten wurden gelöscht bzw. anonymisiert.")
+    if result.holds:
+        message += " " + _(
+            "%(n)s Datensätze unterliegen einer Aufbewahrungspflicht und bleiben eingeschränkt erhalten.",
+            n=len(result.holds),
+        )
+    return message
 
 
 @bp.route("/privacy/contacts/<int:contact_id>/erase", methods=["GET", "POST"])

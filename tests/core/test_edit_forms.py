@@ -208,3 +208,18 @@ def test_key_account_plan_change_moves_the_version_on(manager):
     keyaccounts.save_key_account(org, _plan(goals="Zweiter Plan"), actor=manager)
     db.session.expire_all()
     assert db.session.get(KeyAccount, org.id).version == before + 1
+
+
+@pytest.mark.parametrize("original", ["[]", "{", '{"notes": 5}', "null", "x" * 5000])
+@pytest.mark.parametrize("endpoint", ["organisations.edit", "offers.edit"])
+def test_a_garbled_original_is_still_a_conflict_page(editor, manager, endpoint, original):
+    """The forms that merge both versions read their hidden ``original`` field back: never a 500."""
+    case = CASES[endpoint]
+    url, record = case.make(manager)
+    data = _form_values(editor.get(url).get_data(as_text=True))
+    data.update({case.field: "Meine Eingabe, die nicht verloren geht", "original": original})
+    setattr(record, case.field, "Fassung der Kollegin")
+    db.session.flush()
+    response = editor.post(url, data=data)
+    assert response.status_code == 409
+    assert "Meine Eingabe, die nicht verloren geht" in response.get_data(as_text=True)

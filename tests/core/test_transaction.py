@@ -170,26 +170,6 @@ DOMAIN_ERRORS = {
     "Conflict",
     "StaleDataError",
 }
-# Still to be moved onto the edge (second half of issue 14); each must still need it.
-PENDING = {
-    "crm/audit/cli.py",
-    "crm/auth/admin_views.py",
-    "crm/auth/cli.py",
-    "crm/auth/views.py",
-    "crm/core/demo.py",
-    "crm/core/summaries.py",
-    "crm/core/views.py",
-    "crm/dashboard/views.py",
-    "crm/dooropeners/report.py",
-    "crm/imports/cli.py",
-    "crm/imports/views.py",
-    "crm/memberships/admin_views.py",
-    "crm/memberships/fee_views.py",
-    "crm/memberships/sepa_views.py",
-    "crm/privacy/marketing.py",
-    "crm/privacy/review_views.py",
-    "crm/privacy/views.py",
-}
 
 
 def _offences(path: Path) -> list[str]:
@@ -215,7 +195,5 @@ def _offences(path: Path) -> list[str]:
 def test_only_the_transaction_edge_commits_rolls_back_or_catches_domain_errors():
     """A forgotten rollback is impossible when no module but the edge writes one."""
     paths = [p for p in sorted((ROOT / "crm").rglob("*.py")) if str(p.relative_to(ROOT)) not in EDGE]
-    offences = [o for p in paths if str(p.relative_to(ROOT)) not in PENDING for o in _offences(p)]
+    offences = [offence for path in paths for offence in _offences(path)]
     assert offences == [], "use crm.core.transaction instead:\n" + "\n".join(offences)
-    done = [name for name in sorted(PENDING) if not _offences(ROOT / name)]
-    assert done == [], "converted: take these off PENDING"
